@@ -1,0 +1,124 @@
+package dev.mistralgateway.chat;
+
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.config.MistralConfigValidator;
+
+/**
+ * Checks what the gateway is answerable for (messages, model, max_tokens, temperature, preset) and applies the
+ * defaults; every other field passes to Mistral untouched. A refused request never reaches Mistral.
+ */
+@ApplicationScoped
+public class ChatRequestValidator {
+
+    static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    /** Gateway-only fields: Mistral refuses fields it does not know, so these are removed before the call. */
+    static final String PRESET = "preset";
+
+    private final MistralConfig config;
+    private final ModelPolicy models;
+
+    ChatRequestValidator(MistralConfig config, ModelPolicy models) {
+        this.config = config;
+        this.models = models;
+    }
+
+    public ChatCall validate(ObjectNode request) {
+        validateMessages(request.get("messages"));
+        String model = models.resolve(request.get("model"), config.defaultModel());
+        int maxTokens = maxTokens(request.get("max_tokens"));
+        double temperature = temperature(request.get("temperature"), request.get(PRESET));
+        boolean stream = stream(request.get("stream"));
+
+        ObjectNode upstream = request.deepCopy();
+        upstream.remove(PRESET);
+        upstream.put("model", model);
+        upstream.put("max_tokens", maxTokens);
+        upstream.put("temperature", temperature);
+        upstream.put("stream", stream);
+        return new ChatCall(upstream, model, stream);
+    }
+
+    private static void validateMessages(JsonNode messages) {
+        if (messages == null || messages.isNull()) {
+            throw ApiException.invalid("'messages' is required: a non-empty array of {role, content} objects");
+        }
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw ApiException.invalid("'messages' must be a non-empty array of {role, content} objects");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            String at = "messages[" + i + "]";
+            if (!message.isObject()) {
+                throw ApiException.invalid(at + " must be an object with 'role' and 'content'");
+            }
+            JsonNode role = message.get("role");
+            if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
+                throw ApiException.invalid(at + ".role must be one of system, user, assistant, tool"
+                        + (role != null && role.isTextual() ? " (was '" + ModelPolicy.printable(role.asText()) + "')" : ""));
+            }
+            JsonNode content = message.get("content");
+            boolean hasToolCalls = message.path("tool_calls").isArray() && !message.path("tool_calls").isEmpty();
+            if (content == null || content.isNull()) {
+                if (!("assistant".equals(role.asText()) && hasToolCalls)) {
+                    throw ApiException.invalid(at + ".content is required");
+                }
+            } else if (!content.isTextual() && !content.isArray()) {
+                throw ApiException.invalid(at + ".content must be a string or an array of content chunks");
+            }
+        }
+    }
+
+    private int maxTokens(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return config.effectiveDefaultMaxTokens();
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw ApiException.invalid("'max_tokens' must be an integer between 1 and " + config.maxTokens());
+        }
+        int maxTokens = value.asInt();
+        if (maxTokens < 1 || maxTokens > config.maxTokens()) {
+            throw ApiException.invalid("'max_tokens' must be between 1 and the gateway's cap of " + config.maxTokens()
+                    + " (was " + maxTokens + ")");
+        }
+        return maxTokens;
+    }
+
+    private double temperature(JsonNode value, JsonNode preset) {
+        boolean hasTemperature = value != null && !value.isNull();
+        if (preset != null && !preset.isNull()) {
+            if (hasTemperature) {
+                throw ApiException.invalid("Send either 'temperature' or 'preset', not both");
+            }
+            Double presetTemperature = preset.isTextual() ? config.presets().get(preset.asText()) : null;
+            if (presetTemperature == null) {
+                throw ApiException.invalid("'preset' must be one of " + config.presets().keySet());
+            }
+            return presetTemperature;
+        }
+        if (!hasTemperature) {
+            return config.temperature();
+        }
+        double temperature = value.asDouble();
+        if (!value.isNumber() || !(temperature >= 0 && temperature <= MistralConfigValidator.MAX_TEMPERATURE)) {
+            throw ApiException.invalid("'temperature' must be a number between 0 and " + MistralConfigValidator.MAX_TEMPERATURE);
+        }
+        return temperature;
+    }
+
+    private static boolean stream(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw ApiException.invalid("'stream' must be true or false");
+        }
+        return value.asBoolean();
+    }
+}

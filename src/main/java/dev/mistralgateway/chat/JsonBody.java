@@ -1,0 +1,21 @@
+package dev.mistralgateway.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The JSON body every POST endpoint expects: one object (Jackson has already refused what is not JSON). */
+final class JsonBody {
+
+    private JsonBody() {
+    }
+
+    static ObjectNode object(JsonNode body) {
+        if (body == null || body.isMissingNode() || body.isNull()) {
+            throw ApiException.invalid("Request body is empty; send a JSON object with 'Content-Type: application/json'");
+        }
+        if (!body.isObject()) {
+            throw ApiException.invalid("Request body must be a JSON object");
+        }
+        return (ObjectNode) body;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.mistralgateway.mistral;
+
+/** The connection to Mistral could not be opened or broke before a complete response arrived. */
+public final class MistralConnectionException extends MistralException {
+
+    public MistralConnectionException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public boolean isUpstreamOutage() {
+        return true;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.mistralgateway.mistral;
+
+/** Mistral answered 2xx with a body that is not the JSON it promised. */
+public final class MistralProtocolException extends MistralException {
+
+    public MistralProtocolException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public boolean isUpstreamOutage() {
+        return true;
+    }
+}

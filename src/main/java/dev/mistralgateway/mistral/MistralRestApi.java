@@ -1,0 +1,55 @@
+package dev.mistralgateway.mistral;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Mistral's HTTP API as the gateway uses it. Bodies come back as JSON trees, so fields the gateway does not
+ * interpret reach the client unchanged; {@link MistralClient} is the only caller.
+ */
+@RegisterRestClient(configKey = "mistral")
+@RegisterProvider(MistralErrorMapper.class)
+@Path("/v1")
+interface MistralRestApi {
+
+    @GET
+    @Path("/models")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<JsonNode> models(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+
+    @POST
+    @Path("/chat/completions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<JsonNode> chat(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ObjectNode request);
+
+    /** Each item is the data of one server-sent event, the closing {@code [DONE]} included. */
+    @POST
+    @Path("/chat/completions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.TEXT_PLAIN)
+    Multi<String> stream(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ObjectNode request);
+
+    @POST
+    @Path("/embeddings")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<JsonNode> embeddings(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ObjectNode request);
+}

@@ -1,0 +1,86 @@
+package dev.mistralgateway.simulator;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One injected misbehaviour of the simulator. It applies to the next {@code times} requests (-1: until cleared)
+ * that hit {@code endpoint} (chat, models, embeddings; null: any) and whose body contains {@code match} (null: any),
+ * so that tests running side by side do not take each other's faults.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Fault(
+        Type type,
+        Integer status,
+        String message,
+        Long retryAfterSeconds,
+        Long latencyMs,
+        Integer afterChunks,
+        Long chunkDelayMs,
+        Integer times,
+        String endpoint,
+        String match) {
+
+    public enum Type {
+        /** Answer normally, after {@code latencyMs}. */
+        LATENCY,
+        /** Answer with {@code status} and Mistral's error body for it (with Retry-After when given). */
+        STATUS,
+        /** Accept the request and never answer. */
+        HANG,
+        /** Close the connection without answering. */
+        RESET,
+        /** Answer 200 with a body that is not JSON. */
+        GARBAGE,
+        /** Streams: send {@code afterChunks} chunks, then go silent with the connection open. */
+        STALL,
+        /** Streams: send {@code afterChunks} chunks, then close the connection without {@code [DONE]}. */
+        DIE,
+        /** Streams: wait {@code chunkDelayMs} between chunks. */
+        SLOW
+    }
+
+    public Fault {
+        if (type == null) {
+            throw new IllegalArgumentException("fault 'type' is required: one of latency, status, hang, reset, garbage, stall, die, slow");
+        }
+        if (type == Type.STATUS && (status == null || status < 400 || status > 599)) {
+            throw new IllegalArgumentException("a status fault needs 'status' between 400 and 599");
+        }
+        if (endpoint != null && !endpoint.matches("chat|models|embeddings")) {
+            throw new IllegalArgumentException("fault 'endpoint' must be chat, models or embeddings");
+        }
+        times = times == null || times == 0 ? 1 : times;
+    }
+
+    public static Fault of(Type type) {
+        return new Fault(type, null, null, null, null, null, null, null, null, null);
+    }
+
+    public static Fault status(int status) {
+        return new Fault(Type.STATUS, status, null, null, null, null, null, null, null, null);
+    }
+
+    public Fault times(int n) {
+        return new Fault(type, status, message, retryAfterSeconds, latencyMs, afterChunks, chunkDelayMs, n, endpoint, match);
+    }
+
+    public Fault latency(long ms) {
+        return new Fault(type, status, message, retryAfterSeconds, ms, afterChunks, chunkDelayMs, times, endpoint, match);
+    }
+
+    long latency() {
+        return latencyMs == null ? 0 : latencyMs;
+    }
+
+    int chunksBeforeFault() {
+        return afterChunks == null ? 1 : afterChunks;
+    }
+
+    long chunkDelay() {
+        return chunkDelayMs == null ? 100 : chunkDelayMs;
+    }
+
+    boolean appliesTo(String requestEndpoint, String body) {
+        return (endpoint == null || endpoint.equals(requestEndpoint)) && (match == null || body.contains(match));
+    }
+}

@@ -1,0 +1,317 @@
+package dev.mistralgateway.simulator;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * A real HTTP server that speaks Mistral's API ({@code /v1/models}, {@code /v1/chat/completions} plain and SSE,
+ * {@code /v1/embeddings}) with deterministic answers, and lets tests and benchmarks inject faults through
+ * {@code /_simulator/*} or {@link #inject(Fault)}. Dev mode, every test and the benchmarks use it instead of Mistral.
+ */
+public final class MistralSimulator implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MistralSimulator.class);
+    private static final String ADMIN = "/_simulator/";
+
+    /** How to start a simulator; {@link #defaults()} binds a free port on 127.0.0.1 with a random key. */
+    public record Options(String host, int port, String apiKey, List<String> models) {
+        public static Options defaults() {
+            return new Options("127.0.0.1", 0, "sim-" + UUID.randomUUID(),
+                    List.of("mistral-small-2506", "mistral-medium-2508", "mistral-large-2411", "ministral-8b-2410",
+                            "codestral-2508", "mistral-embed"));
+        }
+
+        public Options withPort(int port) {
+            return new Options(host, port, apiKey, models);
+        }
+
+        public Options withApiKey(String apiKey) {
+            return new Options(host, port, apiKey, models);
+        }
+
+        public Options withModels(List<String> models) {
+            return new Options(host, port, apiKey, List.copyOf(models));
+        }
+    }
+
+    private final Vertx vertx;
+    private final boolean ownsVertx;
+    private final Options options;
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .build();
+    private final SimulatedAnswers answers = new SimulatedAnswers(json);
+    private final FaultPlan faults = new FaultPlan();
+    private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+    private final Map<String, JsonNode> lastRequests = new ConcurrentHashMap<>();
+    private volatile String expectedKey;
+    private HttpServer server;
+
+    private MistralSimulator(Vertx vertx, boolean ownsVertx, Options options) {
+        this.vertx = vertx;
+        this.ownsVertx = ownsVertx;
+        this.options = options;
+        this.expectedKey = options.apiKey();
+    }
+
+    /** Starts on its own Vert.x instance (tests, benchmarks, standalone). */
+    public static MistralSimulator start(Options options) {
+        return new MistralSimulator(Vertx.vertx(), true, options).listen();
+    }
+
+    /** Starts on an existing Vert.x instance (dev mode, inside the gateway). */
+    public static MistralSimulator start(Vertx vertx, Options options) {
+        return new MistralSimulator(vertx, false, options).listen();
+    }
+
+    private MistralSimulator listen() {
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
+                .requestHandler(this::handle);
+        server = server.listen().toCompletionStage().toCompletableFuture().join();
+        LOG.debugf("Mistral simulator listening on %s", baseUrl());
+        return this;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public String baseUrl() {
+        return "http://" + options.host() + ":" + port();
+    }
+
+    /** The key clients must send as {@code Authorization: Bearer <key>}. */
+    public String apiKey() {
+        return expectedKey;
+    }
+
+    public void inject(Fault fault) {
+        faults.add(fault);
+    }
+
+    /** Forgets faults and counters, and restores the key it started with. */
+    public void reset() {
+        faults.clear();
+        counters.clear();
+        lastRequests.clear();
+        expectedKey = options.apiKey();
+    }
+
+    /** How many times {@code name} happened: an endpoint (chat, stream, models, embeddings) or an outcome. */
+    public long count(String name) {
+        AtomicLong counter = counters.get(name);
+        return counter == null ? 0 : counter.get();
+    }
+
+    @Override
+    public void close() {
+        server.close().toCompletionStage().toCompletableFuture().join();
+        if (ownsVertx) {
+            vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+
+    private void handle(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            try {
+                if (request.path().startsWith(ADMIN)) {
+                    admin(request, body);
+                } else {
+                    api(request, body);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Simulator failed to handle " + request.path(), e);
+                send(request.response(), 500, answers.error(500, "Simulator error: " + e.getMessage()));
+            }
+        });
+    }
+
+    private void api(HttpServerRequest request, Buffer body) {
+        String endpoint = endpoint(request);
+        if (endpoint == null) {
+            send(request.response(), 404, json.createObjectNode().put("detail", "Not Found"));
+            return;
+        }
+        JsonNode payload = null;
+        if (request.method() == HttpMethod.POST) {
+            try {
+                payload = json.readTree(body.getBytes());
+            } catch (Exception e) {
+                send(request.response(), 400, answers.error(400, "Invalid JSON body"));
+                return;
+            }
+        }
+        boolean stream = payload != null && payload.path("stream").asBoolean(false);
+        increment(stream ? "stream" : endpoint);
+        if (payload != null) {
+            lastRequests.put(endpoint, payload);
+        }
+        Fault fault = faults.take(endpoint, body.toString());
+        if (fault != null) {
+            increment("faults");
+        }
+        JsonNode request0 = payload;
+        Runnable answer = () -> answer(request, endpoint, request0, stream, fault);
+        long latency = fault == null ? 0 : fault.latency();
+        if (latency > 0) {
+            vertx.setTimer(latency, id -> answer.run());
+        } else {
+            answer.run();
+        }
+    }
+
+    private void answer(HttpServerRequest request, String endpoint, JsonNode payload, boolean stream, Fault fault) {
+        HttpServerResponse response = request.response();
+        if (fault != null) {
+            switch (fault.type()) {
+                case STATUS -> {
+                    if (fault.retryAfterSeconds() != null) {
+                        response.putHeader("Retry-After", String.valueOf(fault.retryAfterSeconds()));
+                    }
+                    String message = fault.message() != null ? fault.message() : SimulatedAnswers.defaultMessage(fault.status());
+                    send(response, fault.status(), answers.error(fault.status(), message));
+                    return;
+                }
+                case HANG -> {
+                    request.connection().closeHandler(closed -> increment("hangs_abandoned"));
+                    return;
+                }
+                case RESET -> {
+                    request.connection().close();
+                    return;
+                }
+                case GARBAGE -> {
+                    response.putHeader("Content-Type", "application/json")
+                            .setStatusCode(200)
+                            .end("{\"id\": \"cmpl-garbage\", \"choices\": [ <html>upstream proxy error");
+                    return;
+                }
+                default -> {
+                    // latency was already waited; stream faults apply below
+                }
+            }
+        }
+        String authorization = request.getHeader("Authorization");
+        if (authorization == null || !authorization.equals("Bearer " + expectedKey)) {
+            increment("unauthorized");
+            send(response, 401, answers.error(401, "Unauthorized"));
+            return;
+        }
+        switch (endpoint) {
+            case "models" -> send(response, 200, answers.models(options.models()));
+            case "embeddings" -> embeddings(response, payload);
+            default -> chat(request, payload, stream, fault);
+        }
+    }
+
+    private void chat(HttpServerRequest request, JsonNode payload, boolean stream, Fault fault) {
+        HttpServerResponse response = request.response();
+        String model = payload.path("model").asText("");
+        if (!options.models().contains(model)) {
+            send(response, 400, answers.error(400, "Invalid model: " + model));
+            return;
+        }
+        if (!payload.path("messages").isArray() || payload.path("messages").isEmpty()) {
+            send(response, 422, answers.error(422, "messages: Field required"));
+            return;
+        }
+        SimulatedAnswers.Answer answer = answers.answer(payload);
+        if (!stream) {
+            send(response, 200, answers.completion(answer));
+            return;
+        }
+        new SimulatedStream(vertx, request, answers.chunks(answer), fault, this::increment).start();
+    }
+
+    private void embeddings(HttpServerResponse response, JsonNode payload) {
+        String model = payload.path("model").asText("");
+        if (!options.models().contains(model)) {
+            send(response, 400, answers.error(400, "Invalid model: " + model));
+            return;
+        }
+        send(response, 200, answers.embeddings(payload));
+    }
+
+    private void admin(HttpServerRequest request, Buffer body) {
+        String action = request.method() + " " + request.path().substring(ADMIN.length());
+        HttpServerResponse response = request.response();
+        switch (action) {
+            case "POST faults" -> {
+                try {
+                    faults.add(json.readValue(body.getBytes(), Fault.class));
+                } catch (Exception e) {
+                    send(response, 400, json.createObjectNode().put("error", "Invalid fault: " + e.getMessage()));
+                    return;
+                }
+                send(response, 201, json.createObjectNode().put("pending", faults.size()));
+            }
+            case "DELETE faults" -> {
+                faults.clear();
+                response.setStatusCode(204).end();
+            }
+            case "POST reset" -> {
+                reset();
+                response.setStatusCode(204).end();
+            }
+            case "PUT api-key" -> {
+                expectedKey = body.toString().strip();
+                response.setStatusCode(204).end();
+            }
+            case "GET stats" -> {
+                ObjectNode stats = json.createObjectNode();
+                ObjectNode countersNode = stats.putObject("counters");
+                counters.forEach((name, value) -> countersNode.put(name, value.get()));
+                stats.put("pendingFaults", faults.size());
+                ObjectNode last = stats.putObject("lastRequests");
+                lastRequests.forEach(last::set);
+                send(response, 200, stats);
+            }
+            default -> send(response, 404, json.createObjectNode().put("error",
+                    "Unknown simulator admin action " + action + "; see the README's Simulator section"));
+        }
+    }
+
+    private static String endpoint(HttpServerRequest request) {
+        return switch (request.method() + " " + request.path()) {
+            case "GET /v1/models" -> "models";
+            case "POST /v1/chat/completions" -> "chat";
+            case "POST /v1/embeddings" -> "embeddings";
+            default -> null;
+        };
+    }
+
+    private void increment(String name) {
+        counters.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet();
+    }
+
+    private void send(HttpServerResponse response, int status, JsonNode body) {
+        try {
+            response.setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(Buffer.buffer(json.writeValueAsBytes(body)));
+        } catch (Exception e) {
+            response.setStatusCode(500).end();
+        }
+    }
+}

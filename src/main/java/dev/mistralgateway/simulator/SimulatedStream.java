@@ -1,0 +1,79 @@
+package dev.mistralgateway.simulator;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes one SSE answer chunk by chunk, as Mistral does, honouring stream faults (slow, stall, die) and noting
+ * whether the client stayed to the end ({@code streams_completed}) or left early ({@code streams_cancelled}).
+ */
+final class SimulatedStream {
+
+    private final Vertx vertx;
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final List<ObjectNode> chunks;
+    private final Fault fault;
+    private final Consumer<String> count;
+    private int next;
+    private boolean finished;
+
+    SimulatedStream(Vertx vertx, HttpServerRequest request, List<ObjectNode> chunks, Fault fault, Consumer<String> count) {
+        this.vertx = vertx;
+        this.request = request;
+        this.response = request.response();
+        this.chunks = chunks;
+        this.fault = fault;
+        this.count = count;
+    }
+
+    void start() {
+        response.setStatusCode(200)
+                .setChunked(true)
+                .putHeader("Content-Type", "text/event-stream")
+                .putHeader("Cache-Control", "no-cache");
+        request.connection().closeHandler(closed -> {
+            if (!finished) {
+                finished = true;
+                count.accept("streams_cancelled");
+            }
+        });
+        writeNext();
+    }
+
+    private void writeNext() {
+        if (finished) {
+            return;
+        }
+        if (fault != null && next == fault.chunksBeforeFault()) {
+            if (fault.type() == Fault.Type.STALL) {
+                return;
+            }
+            if (fault.type() == Fault.Type.DIE) {
+                finished = true;
+                count.accept("streams_died");
+                request.connection().close();
+                return;
+            }
+        }
+        if (next == chunks.size()) {
+            finished = true;
+            response.end("data: [DONE]\n\n");
+            count.accept("streams_completed");
+            return;
+        }
+        response.write("data: " + chunks.get(next++) + "\n\n");
+        long delay = fault != null && fault.type() == Fault.Type.SLOW ? fault.chunkDelay() : 0;
+        if (delay > 0) {
+            vertx.setTimer(delay, id -> writeNext());
+        } else {
+            writeNext();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.mistralgateway.simulator;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the simulator on its own, for benchmarks and manual tests:
+ * {@code java -cp 'target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*:target/quarkus-app/app/*'
+ * dev.mistralgateway.simulator.SimulatorMain --port 9090 --api-key sim-key [--latency-ms 50]}.
+ */
+public final class SimulatorMain {
+
+    private SimulatorMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        MistralSimulator.Options options = MistralSimulator.Options.defaults().withPort(9090);
+        long latencyMs = 0;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--port" -> options = options.withPort(Integer.parseInt(args[i + 1]));
+                case "--api-key" -> options = options.withApiKey(args[i + 1]);
+                case "--latency-ms" -> latencyMs = Long.parseLong(args[i + 1]);
+                default -> throw new IllegalArgumentException("Unknown option " + args[i]
+                        + "; options: --port N, --api-key KEY, --latency-ms N");
+            }
+        }
+        MistralSimulator simulator = MistralSimulator.start(options);
+        if (latencyMs > 0) {
+            simulator.inject(Fault.of(Fault.Type.LATENCY).latency(latencyMs).times(-1));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(simulator::close));
+        System.out.println("Mistral simulator listening on " + simulator.baseUrl()
+                + " (API key " + simulator.apiKey() + (latencyMs > 0 ? ", " + latencyMs + " ms latency" : "") + ")");
+        new CountDownLatch(1).await();
+    }
+}
