@@ -1,10 +1,11 @@
 package dev.mistralgateway.chat;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,8 @@ import io.vertx.core.buffer.Buffer;
  */
 @ApplicationScoped
 public class SseRelay {
+
+    private static final Logger LOG = Logger.getLogger(SseRelay.class);
 
     private final ObjectMapper json;
 
@@ -77,10 +80,11 @@ public class SseRelay {
         ApiException error = failure instanceof MistralException mistral
                 ? UpstreamErrors.toApi(mistral)
                 : new ApiException(502, "upstream_error", "The stream from Mistral failed", null);
+        LOG.warnf("Mistral call failed mid-stream: %s -> error event %s", failure.getMessage(), error.type());
         try {
             return frame(json.writeValueAsString(ErrorBody.of(error.type(), error.getMessage())));
         } catch (JsonProcessingException e) {
-            return Buffer.buffer("data: {\"error\":{\"type\":\"upstream_error\"}}\n\n".getBytes(StandardCharsets.UTF_8));
+            throw new IllegalStateException("An error body could not be written as JSON", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.mistralgateway.mistral;
 
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -28,6 +29,7 @@ public class MistralClient {
 
     private final MistralRestApi api;
     private final String authorization;
+    private final Duration readTimeout;
 
     MistralClient(MistralEndpoint endpoint, MistralConfig config) {
         this.api = QuarkusRestClientBuilder.newBuilder()
@@ -36,6 +38,7 @@ public class MistralClient {
                 .readTimeout(config.timeout().read().toMillis(), TimeUnit.MILLISECONDS)
                 .build(MistralRestApi.class);
         this.authorization = endpoint.authorization();
+        this.readTimeout = config.timeout().read();
     }
 
     public Uni<JsonNode> models() {
@@ -46,9 +49,15 @@ public class MistralClient {
         return guard(api.chat(authorization, request));
     }
 
-    /** The data of each server-sent event as Mistral sends it, ending with {@code [DONE]} when the stream is whole. */
+    /**
+     * The data of each server-sent event as Mistral sends it, ending with {@code [DONE]} when the stream is whole.
+     * The read timeout bounds the wait for each event: a stream that stalls fails instead of hanging forever.
+     */
     public Multi<String> stream(ObjectNode request) {
-        return api.stream(authorization, request).onFailure().transform(MistralClient::translate);
+        return api.stream(authorization, request)
+                .ifNoItem().after(readTimeout).failWith(() -> new MistralTimeoutException(
+                        "Mistral sent no stream event for " + readTimeout.toMillis() + " ms", null))
+                .onFailure().transform(MistralClient::translate);
     }
 
     public Uni<JsonNode> embeddings(ObjectNode request) {

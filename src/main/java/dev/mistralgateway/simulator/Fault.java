@@ -33,7 +33,7 @@ public record Fault(
         GARBAGE,
         /** Streams: send {@code afterChunks} chunks, then go silent with the connection open. */
         STALL,
-        /** Streams: send {@code afterChunks} chunks, then close the connection without {@code [DONE]}. */
+        /** Streams: send {@code afterChunks} chunks, pause 100 ms, then close the connection without {@code [DONE]}. */
         DIE,
         /** Streams: wait {@code chunkDelayMs} between chunks. */
         SLOW
@@ -80,7 +80,11 @@ public record Fault(
         return chunkDelayMs == null ? 100 : chunkDelayMs;
     }
 
-    boolean appliesTo(String requestEndpoint, String body) {
-        return (endpoint == null || endpoint.equals(requestEndpoint)) && (match == null || body.contains(match));
+    /** Stream faults (stall, die, slow) wait for a streaming request; the others take any request. */
+    boolean appliesTo(String requestEndpoint, boolean stream, String body) {
+        boolean streamFault = type == Type.STALL || type == Type.DIE || type == Type.SLOW;
+        return (stream || !streamFault)
+                && (endpoint == null || endpoint.equals(requestEndpoint))
+                && (match == null || body.contains(match));
     }
 }

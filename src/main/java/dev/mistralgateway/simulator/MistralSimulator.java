@@ -38,7 +38,7 @@ public final class MistralSimulator implements AutoCloseable {
         public static Options defaults() {
             return new Options("127.0.0.1", 0, "sim-" + UUID.randomUUID(),
                     List.of("mistral-small-2506", "mistral-medium-2508", "mistral-large-2411", "ministral-8b-2410",
-                            "codestral-2508", "mistral-embed"));
+                            "codestral-2508", "mistral-embed", "mistral-small-latest"));
         }
 
         public Options withPort(int port) {
@@ -167,7 +167,7 @@ public final class MistralSimulator implements AutoCloseable {
         if (payload != null) {
             lastRequests.put(endpoint, payload);
         }
-        Fault fault = faults.take(endpoint, body.toString());
+        Fault fault = faults.take(endpoint, stream, body.toString());
         if (fault != null) {
             increment("faults");
         }

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -15,12 +16,15 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class SimulatedStream {
 
+    private static final long DIE_PAUSE_MS = 100;
+
     private final Vertx vertx;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final List<ObjectNode> chunks;
     private final Fault fault;
     private final Consumer<String> count;
+    private Future<Void> lastWrite = Future.succeededFuture();
     private int next;
     private boolean finished;
 
@@ -58,7 +62,9 @@ final class SimulatedStream {
             if (fault.type() == Fault.Type.DIE) {
                 finished = true;
                 count.accept("streams_died");
-                request.connection().close();
+                // Close once the chunks are on the wire (Netty drops writes still queued at close), after a pause,
+                // as a stream that dies midway does.
+                lastWrite.onComplete(written -> vertx.setTimer(DIE_PAUSE_MS, id -> request.connection().close()));
                 return;
             }
         }
@@ -68,7 +74,7 @@ final class SimulatedStream {
             count.accept("streams_completed");
             return;
         }
-        response.write("data: " + chunks.get(next++) + "\n\n");
+        lastWrite = response.write("data: " + chunks.get(next++) + "\n\n");
         long delay = fault != null && fault.type() == Fault.Type.SLOW ? fault.chunkDelay() : 0;
         if (delay > 0) {
             vertx.setTimer(delay, id -> writeNext());

@@ -1,0 +1,89 @@
+package dev.mistralgateway.chat;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.mistralgateway.testing.Simulator;
+import dev.mistralgateway.testing.SimulatorResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+@WithTestResource(SimulatorResource.class)
+class ModelsAndEmbeddingsTest {
+
+    @BeforeEach
+    void resetSimulator() {
+        Simulator.reset();
+    }
+
+    @Test
+    void listsExactlyTheAllowListedModelsWithoutCallingMistral() {
+        given().get("/v1/models")
+                .then().statusCode(200)
+                .body("object", equalTo("list"))
+                .body("data.id", contains("mistral-small-2506", "mistral-large-2411", "mistral-embed", "mistral-tiny-2312"))
+                .body("data.object", everyItem(equalTo("model")));
+        assertEquals(0, Simulator.upstreamCalls());
+    }
+
+    @Test
+    void embedsWithTheDefaultModel() {
+        given().contentType(ContentType.JSON).body("{\"input\":[\"first\",\"second\"]}")
+                .post("/v1/embeddings")
+                .then().statusCode(200)
+                .body("data", hasSize(2))
+                .body("data[0].embedding", hasSize(1024))
+                .body("data[1].index", equalTo(1))
+                .body("model", equalTo("mistral-embed"));
+        assertEquals("mistral-embed", Simulator.lastRequest("embeddings").getString("model"));
+        assertEquals(List.of("first", "second"), Simulator.lastRequest("embeddings").getList("input"));
+    }
+
+    @Test
+    void passesEmbeddingOptionsThrough() {
+        given().contentType(ContentType.JSON).body("{\"input\":\"x\",\"output_dimension\":256,\"encoding_format\":\"float\"}")
+                .post("/v1/embeddings")
+                .then().statusCode(200)
+                .body("data[0].embedding", hasSize(256));
+        assertEquals("float", Simulator.lastRequest("embeddings").getString("encoding_format"));
+    }
+
+    @Test
+    void refusesInvalidEmbeddingRequestsWithoutCallingMistral() {
+        String[][] cases = {
+                { "{}", "'input' is required" },
+                { "{\"input\":\"\"}", "'input' must not be empty" },
+                { "{\"input\":[]}", "non-empty array" },
+                { "{\"input\":[\"ok\", 3]}", "input[1] must be a non-empty string" },
+                { "{\"input\":\"x\",\"model\":\"text-embedding-3-large\"}", "is not allowed" },
+        };
+        for (String[] c : cases) {
+            given().contentType(ContentType.JSON).body(c[0])
+                    .post("/v1/embeddings")
+                    .then().statusCode(400)
+                    .body("error.type", equalTo("invalid_request_error"))
+                    .body("error.message", containsString(c[1]));
+        }
+        assertEquals(0, Simulator.upstreamCalls());
+    }
+
+    @Test
+    void unknownPathsGetAJsonNotFound() {
+        given().get("/v1/nothing-here")
+                .then().statusCode(404)
+                .contentType(ContentType.JSON)
+                .body("error.type", equalTo("not_found_error"));
+    }
+}

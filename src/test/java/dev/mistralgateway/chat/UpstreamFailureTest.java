@@ -1,0 +1,149 @@
+package dev.mistralgateway.chat;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.mistralgateway.testing.Simulator;
+import dev.mistralgateway.testing.SimulatorResource;
+import dev.mistralgateway.testing.SseEvents;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/** How each kind of Mistral failure reaches the client: status, error type, message, Retry-After. */
+@QuarkusTest
+@WithTestResource(SimulatorResource.class)
+class UpstreamFailureTest {
+
+    private static final String PING = ChatApiTest.PING;
+    private static final String STREAM_PING = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}";
+
+    @BeforeEach
+    void resetSimulator() {
+        Simulator.reset();
+    }
+
+    @Test
+    void passesMistrals401Through() {
+        Simulator.acceptOnlyKey("a-key-the-gateway-does-not-have");
+        given().contentType(ContentType.JSON).body(PING).post("/api/chat")
+                .then().statusCode(401)
+                .body("error.type", equalTo("upstream_authentication_error"))
+                .body("error.message", containsString("Mistral rejected the gateway's API key"));
+        assertEquals(1, Simulator.count("unauthorized"));
+    }
+
+    @Test
+    void passesMistrals400ThroughWithItsMessage() {
+        // mistral-tiny-2312 is allow-listed in the test profile but unknown to the simulator, as to Mistral today.
+        given().contentType(ContentType.JSON)
+                .body("{\"model\":\"mistral-tiny-2312\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/v1/chat/completions")
+                .then().statusCode(400)
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.message", equalTo("Invalid model: mistral-tiny-2312"));
+    }
+
+    @Test
+    void mapsMistral500To502() {
+        Simulator.inject("{\"type\":\"status\",\"status\":500}");
+        given().contentType(ContentType.JSON).body(PING).post("/api/chat")
+                .then().statusCode(502)
+                .body("error.type", equalTo("upstream_error"))
+                .body("error.message", containsString("HTTP 500"));
+    }
+
+    @Test
+    void mapsMistral503To502KeepingRetryAfter() {
+        Simulator.inject("{\"type\":\"status\",\"status\":503,\"retryAfterSeconds\":3}");
+        given().contentType(ContentType.JSON).body(PING).post("/api/chat")
+                .then().statusCode(502)
+                .header("Retry-After", "3")
+                .body("error.message", containsString("HTTP 503"));
+    }
+
+    @Test
+    void passesRateLimitThroughWithRetryAfter() {
+        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":7}");
+        given().contentType(ContentType.JSON).body(PING).post("/api/chat")
+                .then().statusCode(429)
+                .header("Retry-After", "7")
+                .body("error.type", equalTo("rate_limit_error"));
+    }
+
+    @Test
+    void answers504WhenMistralHangsPastTheReadTimeout() {
+        Simulator.inject("{\"type\":\"hang\"}");
+        long start = System.nanoTime();
+        given().contentType(ContentType.JSON).body(PING).post("/api/chat")
+                .then().statusCode(504)
+                .body("error.type", equalTo("upstream_timeout"));
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        // mistral.timeout.read is 2s in the test profile.
+        assertTrue(elapsedMs >= 1_900 && elapsedMs < 4_000, "answered after " + elapsedMs + " ms");
+        // The hung connection is given up, not reused for the next request.
+        await().atMost(Duration.ofSeconds(3)).until(() -> Simulator.count("hangs_abandoned") == 1);
+    }
+
+    @Test
+    void answers502WhenMistralResetsTheConnection() {
+        Simulator.inject("{\"type\":\"reset\"}");
+        given().contentType(ContentType.JSON).body(PING).post("/api/chat")
+                .then().statusCode(502)
+                .body("error.type", equalTo("upstream_unavailable"));
+    }
+
+    @Test
+    void answers502WhenMistralSendsGarbage() {
+        Simulator.inject("{\"type\":\"garbage\"}");
+        given().contentType(ContentType.JSON).body(PING).post("/api/chat")
+                .then().statusCode(502)
+                .body("error.type", equalTo("upstream_invalid_response"));
+    }
+
+    @Test
+    void streamFailingBeforeItsFirstChunkGetsAProperStatus() {
+        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":2}");
+        given().contentType(ContentType.JSON).body(STREAM_PING).post("/v1/chat/completions")
+                .then().statusCode(429)
+                .contentType(ContentType.JSON)
+                .header("Retry-After", "2")
+                .body("error.type", equalTo("rate_limit_error"));
+    }
+
+    @Test
+    void streamDyingMidwayEndsWithAnErrorEventAndNoDone() {
+        Simulator.inject("{\"type\":\"die\",\"afterChunks\":2}");
+        String body = given().contentType(ContentType.JSON)
+                .body("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d e\"}]}")
+                .post("/v1/chat/completions")
+                .then().statusCode(200).extract().asString();
+        List<String> events = SseEvents.data(body);
+        assertEquals(3, events.size(), body);
+        assertEquals("upstream_unavailable", new JsonPath(events.get(2)).getString("error.type"));
+        assertFalse(events.contains("[DONE]"));
+    }
+
+    @Test
+    void stalledStreamEndsWithATimeoutEvent() {
+        Simulator.inject("{\"type\":\"stall\",\"afterChunks\":1}");
+        String body = given().contentType(ContentType.JSON).body(STREAM_PING).post("/v1/chat/completions")
+                .then().statusCode(200).extract().asString();
+        List<String> events = SseEvents.data(body);
+        assertEquals("upstream_timeout", new JsonPath(events.get(events.size() - 1)).getString("error.type"), body);
+        // The stalled upstream connection is closed, not left open (or handed to the next request).
+        await().atMost(Duration.ofSeconds(3)).until(() -> Simulator.count("streams_cancelled") == 1);
+    }
+}

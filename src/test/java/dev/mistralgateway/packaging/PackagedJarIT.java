@@ -1,0 +1,130 @@
+package dev.mistralgateway.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged jar, run as an operator runs it: configured only through the environment, pointed at a
+ * Mistral-compatible server (the simulator, standalone), refusing to start on bad configuration.
+ */
+class PackagedJarIT {
+
+    private static final Path APP = Path.of("target", "quarkus-app");
+    private static final String KEY = "it-mistral-key-0123456789abcdef";
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void stopProcesses() throws InterruptedException {
+        for (Process process : processes) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void servesChatAgainstAMistralCompatibleServerConfiguredByEnvironment() throws Exception {
+        int simulatorPort = freePort();
+        Path simulatorLog = start(List.of(java(), "-cp", classpath(), "dev.mistralgateway.simulator.SimulatorMain",
+                "--port", String.valueOf(simulatorPort), "--api-key", KEY), Map.of());
+        waitFor(() -> Files.readString(simulatorLog).contains("listening"), "simulator start");
+
+        int gatewayPort = freePort();
+        Path gatewayLog = start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), Map.of(
+                "MISTRAL_API_KEY", KEY,
+                "MISTRAL_BASE_URL", "http://127.0.0.1:" + simulatorPort,
+                "QUARKUS_HTTP_PORT", String.valueOf(gatewayPort)));
+        waitFor(() -> Files.readString(gatewayLog).contains("Listening on"), "gateway start");
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/api/chat"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"content\":\"Echo: ping\""), response.body());
+        assertFalse(Files.readString(gatewayLog).contains(KEY), "the key is never logged");
+    }
+
+    @Test
+    void refusesToStartOnOutOfRangeConfigNamingThePropertyNotTheKey() throws Exception {
+        String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "MISTRAL_MAX_TOKENS", "0",
+                "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+        assertTrue(output.contains("mistral.max-tokens must be between 1 and"), output);
+        assertFalse(output.contains(KEY), "the key is never printed");
+    }
+
+    @Test
+    void refusesToStartInProductionWithoutAKey() throws Exception {
+        String output = runToExit(Map.of("QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+        assertTrue(output.contains("mistral.api-key is required"), output);
+    }
+
+    private String runToExit(Map<String, String> env) throws Exception {
+        Path log = start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), env);
+        Process process = processes.get(processes.size() - 1);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the gateway exits instead of running misconfigured");
+        assertNotEquals(0, process.exitValue());
+        return Files.readString(log);
+    }
+
+    private Path start(List<String> command, Map<String, String> env) throws IOException {
+        Path log = Files.createTempFile("packaged-jar-it", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("MISTRAL_API_KEY");
+        builder.environment().remove("MISTRAL_BASE_URL");
+        builder.environment().putAll(env);
+        processes.add(builder.start());
+        return log;
+    }
+
+    private interface Check {
+        boolean passes() throws Exception;
+    }
+
+    private static void waitFor(Check check, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (check.passes()) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    private static String classpath() {
+        return String.join(java.io.File.pathSeparator, APP.resolve("lib/boot/*").toString(),
+                APP.resolve("lib/main/*").toString(), APP.resolve("app/*").toString());
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.mistralgateway.testing;
+
+import static io.restassured.RestAssured.given;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/** The test side of the simulator's admin API: arrange faults, read what Mistral would have seen. */
+public final class Simulator {
+
+    private Simulator() {
+    }
+
+    public static String url() {
+        return ConfigProvider.getConfig().getValue("mistral.base-url", String.class);
+    }
+
+    /** The key the gateway under test sends to Mistral. */
+    public static String gatewayMistralKey() {
+        return ConfigProvider.getConfig().getValue("mistral.api-key", String.class);
+    }
+
+    public static void reset() {
+        given().baseUri(url()).post("/_simulator/reset").then().statusCode(204);
+    }
+
+    public static void inject(String faultJson) {
+        given().baseUri(url()).contentType(ContentType.JSON).body(faultJson)
+                .post("/_simulator/faults").then().statusCode(201);
+    }
+
+    /** Makes the simulator accept only this key, so the gateway's own key is refused with Mistral's real 401. */
+    public static void acceptOnlyKey(String key) {
+        given().baseUri(url()).body(key).put("/_simulator/api-key").then().statusCode(204);
+    }
+
+    /** Requests (chat, stream, models, embeddings) or outcomes (streams_cancelled, unauthorized, ...) counted. */
+    public static long count(String name) {
+        Long value = stats().getObject("counters." + name, Long.class);
+        return value == null ? 0 : value;
+    }
+
+    /** Upstream calls of any kind: what a refused request must not cause. */
+    public static long upstreamCalls() {
+        return count("chat") + count("stream") + count("embeddings") + count("models");
+    }
+
+    /** The body of the last request the simulator received on this endpoint (chat, embeddings). */
+    public static JsonPath lastRequest(String endpoint) {
+        return stats().setRootPath("lastRequests." + endpoint);
+    }
+
+    private static JsonPath stats() {
+        return given().baseUri(url()).get("/_simulator/stats").then().statusCode(200).extract().jsonPath();
+    }
+}
