@@ -60,7 +60,7 @@ public class ChatResource {
     private RestMulti<Buffer> complete(JsonNode body) {
         ChatCall call = validator.validate(JsonBody.object(body));
         if (call.stream()) {
-            return RestMulti.fromUniResponse(relay.relay(chat.stream(call)), events -> events, events -> SSE_HEADERS);
+            return RestMulti.fromUniResponse(chat.stream(call), relay::relay, events -> SSE_HEADERS);
         }
         return RestMulti.fromUniResponse(chat.complete(call), answer -> Multi.createFrom().item(bytes(answer)),
                 answer -> JSON_HEADERS);

@@ -1,29 +1,75 @@
 package dev.mistralgateway.chat;
 
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.mistral.MistralClient;
+import dev.mistralgateway.mistral.MistralTimeoutException;
+import dev.mistralgateway.resilience.Outages;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** Sends validated chat requests to Mistral, plain or streamed. */
+/**
+ * Sends validated requests to Mistral: within the request's time budget, and, when Mistral fails for a model that
+ * has a configured fallback ({@code mistral.fallback-models}), once more with the fallback model.
+ */
 @ApplicationScoped
 public class ChatService {
 
-    private final MistralClient mistral;
+    private static final Logger LOG = Logger.getLogger(ChatService.class);
 
-    ChatService(MistralClient mistral) {
+    private final MistralClient mistral;
+    private final MistralConfig config;
+    private final Duration budget;
+
+    ChatService(MistralClient mistral, MistralConfig config) {
         this.mistral = mistral;
+        this.config = config;
+        this.budget = config.timeout().request();
     }
 
     Uni<JsonNode> complete(ChatCall call) {
-        return mistral.chat(call.upstreamBody());
+        return withinBudget(withFallback(call.upstreamBody(), mistral::chat, new HashSet<>()));
     }
 
-    /** The data of each upstream event, {@code [DONE]} included. */
-    Multi<String> stream(ChatCall call) {
-        return mistral.stream(call.upstreamBody());
+    /** Completes when Mistral sent the first event, with all events' data, {@code [DONE]} included. */
+    Uni<Multi<String>> stream(ChatCall call) {
+        return withinBudget(withFallback(call.upstreamBody(), mistral::openStream, new HashSet<>()));
+    }
+
+    Uni<JsonNode> embed(ObjectNode request) {
+        return withinBudget(mistral.embeddings(request));
+    }
+
+    private <T> Uni<T> withFallback(ObjectNode body, Function<ObjectNode, Uni<T>> call, Set<String> tried) {
+        String model = body.path("model").asText();
+        tried.add(model);
+        String fallback = config.fallbackModels().get(model);
+        Uni<T> attempt = call.apply(body);
+        if (fallback == null || tried.contains(fallback)) {
+            return attempt;
+        }
+        return attempt.onFailure(Outages::isOutage).recoverWithUni(failure -> {
+            LOG.warnf("Mistral failed for %s (%s); trying fallback model %s", model, failure.getMessage(), fallback);
+            ObjectNode retry = body.deepCopy();
+            retry.put("model", fallback);
+            return withFallback(retry, call, tried);
+        });
+    }
+
+    /** Retries and fallbacks included, a request gets no more than {@code mistral.timeout.request}. */
+    private <T> Uni<T> withinBudget(Uni<T> call) {
+        return call.ifNoItem().after(budget).failWith(() -> new MistralTimeoutException(
+                "Mistral did not answer within the request budget of " + budget.toMillis() + " ms", null));
     }
 }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.config.MistralConfig;
-import dev.mistralgateway.mistral.MistralClient;
 import io.smallrye.mutiny.Uni;
 
 /** {@code POST /v1/embeddings}: validates model and input, then relays Mistral's answer unchanged. */
@@ -18,12 +17,12 @@ public class EmbeddingsResource {
 
     private final ModelPolicy models;
     private final MistralConfig config;
-    private final MistralClient mistral;
+    private final ChatService chat;
 
-    EmbeddingsResource(ModelPolicy models, MistralConfig config, MistralClient mistral) {
+    EmbeddingsResource(ModelPolicy models, MistralConfig config, ChatService chat) {
         this.models = models;
         this.config = config;
-        this.mistral = mistral;
+        this.chat = chat;
     }
 
     @POST
@@ -32,7 +31,7 @@ public class EmbeddingsResource {
         ObjectNode request = JsonBody.object(body);
         validateInput(request.get("input"));
         request.put("model", models.resolve(request.get("model"), config.defaultEmbeddingModel()));
-        return mistral.embeddings(request);
+        return chat.embed(request);
     }
 
     private static void validateInput(JsonNode input) {

@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -26,9 +27,18 @@ public class ErrorMappers {
         return toResponse(e);
     }
 
-    @ServerExceptionMapper
-    public Response upstreamError(MistralException e) {
-        ApiException api = UpstreamErrors.toApi(e);
+    private final UpstreamErrors upstreamErrors;
+
+    ErrorMappers(UpstreamErrors upstreamErrors) {
+        this.upstreamErrors = upstreamErrors;
+    }
+
+    @ServerExceptionMapper({ MistralException.class, FaultToleranceException.class })
+    public Response upstreamError(Exception e) {
+        ApiException api = upstreamErrors.toApi(e);
+        if (api == null) {
+            return unexpected(e);
+        }
         if (api.status() >= 500) {
             LOG.warnf("Mistral call failed: %s -> HTTP %d %s", e.getMessage(), api.status(), api.type());
         }

@@ -1,7 +1,6 @@
 package dev.mistralgateway.chat;
 
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,65 +9,49 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.mistralgateway.mistral.MistralException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
-import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Relays Mistral's server-sent events to the client. The response head waits for the first upstream event, so a
- * failure before it (401, 429, 5xx, timeout) still gets its proper HTTP status; after it, a failure becomes a final
- * {@code data: {"error":...}} event. Cancelling the client side cancels the upstream call.
+ * Relays Mistral's server-sent events to the client as they arrive. A stream never ends silently short: if Mistral
+ * fails midway, or ends without {@code [DONE]}, the client gets a final {@code data: {"error":...}} event instead
+ * of a clean end, and a truncated stream is counted.
  */
 @ApplicationScoped
 public class SseRelay {
 
+    static final String DONE = "[DONE]";
     private static final Logger LOG = Logger.getLogger(SseRelay.class);
 
     private final ObjectMapper json;
+    private final UpstreamErrors upstreamErrors;
+    private final Counter truncated;
 
-    SseRelay(ObjectMapper json) {
+    SseRelay(ObjectMapper json, UpstreamErrors upstreamErrors, MeterRegistry registry) {
         this.json = json;
+        this.upstreamErrors = upstreamErrors;
+        this.truncated = Counter.builder("mistral_streams_truncated")
+                .description("Streams from Mistral that ended or broke before [DONE]")
+                .register(registry);
     }
 
-    /** Completes with the SSE body once Mistral sent its first event; fails if Mistral failed before that. */
-    Uni<Multi<Buffer>> relay(Multi<String> upstream) {
-        return Uni.createFrom().emitter(emitter -> {
-            AtomicBoolean opened = new AtomicBoolean();
-            AtomicReference<Cancellable> subscription = new AtomicReference<>();
-            UnicastProcessor<String> events = UnicastProcessor.create();
-            Multi<Buffer> body = events
-                    .onCancellation().invoke(() -> cancel(subscription))
-                    .map(SseRelay::frame)
-                    .onFailure().recoverWithItem(this::errorEvent);
-            subscription.set(upstream.subscribe().with(
-                    item -> {
-                        events.onNext(item);
-                        if (opened.compareAndSet(false, true)) {
-                            emitter.complete(body);
-                        }
-                    },
-                    failure -> {
-                        if (opened.compareAndSet(false, true)) {
-                            emitter.fail(failure);
-                        } else {
-                            events.onError(failure);
-                        }
-                    },
-                    () -> {
-                        events.onComplete();
-                        if (opened.compareAndSet(false, true)) {
-                            emitter.complete(body);
-                        }
-                    }));
-            emitter.onTermination(() -> {
-                if (!opened.get()) {
-                    cancel(subscription);
-                }
-            });
-        });
+    /** The SSE body for a stream that has started (see {@code MistralClient.openStream}). */
+    Multi<Buffer> relay(Multi<String> events) {
+        AtomicBoolean done = new AtomicBoolean();
+        Multi<Buffer> framed = events
+                .invoke(data -> {
+                    if (DONE.equals(data)) {
+                        done.set(true);
+                    }
+                })
+                .map(SseRelay::frame);
+        return framed
+                .onCompletion().switchTo(() -> done.get()
+                        ? Multi.createFrom().empty()
+                        : Multi.createFrom().item(this::truncatedEvent))
+                .onFailure().recoverWithItem(this::errorEvent);
     }
 
     /** One SSE event; a multi-line payload becomes several {@code data:} lines, as the SSE spec requires. */
@@ -76,22 +59,28 @@ public class SseRelay {
         return Buffer.buffer("data: " + data.replace("\n", "\ndata: ") + "\n\n");
     }
 
-    private Buffer errorEvent(Throwable failure) {
-        ApiException error = failure instanceof MistralException mistral
-                ? UpstreamErrors.toApi(mistral)
-                : new ApiException(502, "upstream_error", "The stream from Mistral failed", null);
-        LOG.warnf("Mistral call failed mid-stream: %s -> error event %s", failure.getMessage(), error.type());
-        try {
-            return frame(json.writeValueAsString(ErrorBody.of(error.type(), error.getMessage())));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("An error body could not be written as JSON", e);
-        }
+    private Buffer truncatedEvent() {
+        truncated.increment();
+        LOG.warn("Mistral ended a stream without [DONE]; the client gets an error event");
+        return event(ErrorBody.of("upstream_truncated_stream", "Mistral ended the stream before it was complete"));
     }
 
-    private static void cancel(AtomicReference<Cancellable> subscription) {
-        Cancellable cancellable = subscription.get();
-        if (cancellable != null) {
-            cancellable.cancel();
+    private Buffer errorEvent(Throwable failure) {
+        truncated.increment();
+        ApiException error = upstreamErrors.toApi(failure);
+        if (error == null) {
+            LOG.error("The relay of a Mistral stream failed", failure);
+            error = new ApiException(502, "upstream_error", "The stream from Mistral failed", null);
+        }
+        LOG.warnf("Mistral call failed mid-stream: %s -> error event %s", failure.getMessage(), error.type());
+        return event(ErrorBody.of(error.type(), error.getMessage()));
+    }
+
+    private Buffer event(ErrorBody body) {
+        try {
+            return frame(json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("An error body could not be written as JSON", e);
         }
     }
 }

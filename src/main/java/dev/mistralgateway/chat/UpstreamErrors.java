@@ -1,20 +1,42 @@
 package dev.mistralgateway.chat;
 
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
 import dev.mistralgateway.mistral.MistralApiException;
 import dev.mistralgateway.mistral.MistralException;
 import dev.mistralgateway.mistral.MistralProtocolException;
 import dev.mistralgateway.mistral.MistralTimeoutException;
+import dev.mistralgateway.resilience.CircuitBreakerStatus;
 
 /**
  * How a failed Mistral call looks to the gateway's client: Mistral's 4xx pass through with Mistral's status and
- * message (the request was at fault), its 5xx become 502, timeouts 504, broken connections and bodies 502.
+ * message (the request was at fault), its 5xx become 502, timeouts 504, broken connections and bodies 502, and an
+ * open circuit 503 with the seconds until the breaker lets a call through again.
  */
-final class UpstreamErrors {
+@ApplicationScoped
+public class UpstreamErrors {
 
-    private UpstreamErrors() {
+    private final CircuitBreakerStatus breaker;
+
+    UpstreamErrors(CircuitBreakerStatus breaker) {
+        this.breaker = breaker;
     }
 
-    static ApiException toApi(MistralException failure) {
+    /** The client's view of a failure of the Mistral call, or null if it is not one. */
+    ApiException toApi(Throwable failure) {
+        if (failure instanceof CircuitBreakerOpenException) {
+            Duration wait = breaker.untilHalfOpen();
+            return new ApiException(503, "circuit_open", "Mistral is failing, so the gateway's circuit breaker is open"
+                    + " and refuses calls for " + Math.max(1, wait.toSeconds()) + " s", wait.isZero() ? Duration.ofSeconds(1) : wait);
+        }
+        if (failure instanceof TimeoutException || failure instanceof MistralTimeoutException) {
+            return new ApiException(504, "upstream_timeout", "Mistral did not answer in time", null);
+        }
         if (failure instanceof MistralApiException api) {
             int status = api.status();
             if (status >= 500) {
@@ -26,13 +48,13 @@ final class UpstreamErrors {
                     : api.upstreamMessage();
             return new ApiException(status, typeOf(status), message, api.retryAfter().orElse(null));
         }
-        if (failure instanceof MistralTimeoutException) {
-            return new ApiException(504, "upstream_timeout", failure.getMessage(), null);
-        }
         if (failure instanceof MistralProtocolException) {
             return new ApiException(502, "upstream_invalid_response", failure.getMessage(), null);
         }
-        return new ApiException(502, "upstream_unavailable", failure.getMessage(), null);
+        if (failure instanceof MistralException) {
+            return new ApiException(502, "upstream_unavailable", failure.getMessage(), null);
+        }
+        return null;
     }
 
     private static String typeOf(int status) {

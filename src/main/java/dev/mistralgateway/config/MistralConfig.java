@@ -54,8 +54,23 @@ public interface MistralConfig {
     /** Named temperatures a client may select with {@code "preset"} (defaults: deterministic=0, creative=0.7). */
     Map<String, Double> presets();
 
-    /** Timeouts of the HTTP calls to Mistral. */
+    /** Timeouts of the calls to Mistral. */
     Timeout timeout();
+
+    /** Retries of calls that failed because Mistral was overloaded (429) or failing (5xx). */
+    Retry retry();
+
+    /** The one circuit breaker in front of every Mistral call (the checklist's breaker). */
+    CircuitBreaker circuitBreaker();
+
+    /**
+     * Fallback model per model, tried when a call to the first fails with an outage (5xx, 429, timeout, connection)
+     * and the circuit is not open; chains are followed (large to medium to small). Empty by default.
+     */
+    Map<String, String> fallbackModels();
+
+    /** The background probe of Mistral that health checks read. */
+    Health health();
 
     /** The built-in Mistral simulator that dev mode starts when no API key is set. */
     Simulator simulator();
@@ -65,9 +80,70 @@ public interface MistralConfig {
         @WithDefault("5s")
         Duration connect();
 
-        /** Time allowed for Mistral's response (for streams: between two chunks). */
+        /** Time allowed for one attempt: Mistral's whole answer, or a stream's first event. */
         @WithDefault("60s")
         Duration read();
+
+        /** Longest silence allowed between two events of a stream. */
+        @WithDefault("30s")
+        Duration streamIdle();
+
+        /** Time allowed for a whole client request to Mistral, retries and their waits included. */
+        @WithDefault("90s")
+        Duration request();
+    }
+
+    interface Retry {
+        /** Retries after the first attempt; 0 disables retrying. */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** Base of the exponential backoff (with full jitter) when Mistral sends no Retry-After. */
+        @WithDefault("250ms")
+        Duration initialDelay();
+
+        /** Cap of the exponential backoff. */
+        @WithDefault("4s")
+        Duration maxDelay();
+    }
+
+    interface CircuitBreaker {
+        /** Size of the rolling window of calls the failure ratio is computed over. */
+        @WithDefault("5")
+        int requestVolumeThreshold();
+
+        /** Share of failed calls in the window that opens the circuit (1.0: all of them). */
+        @WithDefault("1.0")
+        double failureRatio();
+
+        /** How long the circuit stays open before one trial call is let through (half-open). */
+        @WithDefault("60s")
+        Duration delay();
+
+        /** Successful trial calls that close a half-open circuit. */
+        @WithDefault("1")
+        int successThreshold();
+    }
+
+    interface Health {
+        /** How often the background probe calls {@code GET /v1/models}. */
+        @WithDefault("15s")
+        Duration interval();
+
+        /** Time allowed for one probe. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** A probe slower than this makes the status {@code degraded} (the checklist's 5000 ms). */
+        @WithDefault("5000ms")
+        Duration degradedThreshold();
+
+        /**
+         * Whether readiness goes DOWN when Mistral is unhealthy. Off by default: a Mistral outage hits every replica
+         * alike, and removing them all from the Service turns fast 503s into connection errors.
+         */
+        @WithDefault("false")
+        boolean readinessFollowsUpstream();
     }
 
     interface Simulator {

@@ -14,13 +14,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.resilience.MistralGuard;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.faulttolerance.api.ApplyGuard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The gateway's only way to Mistral. Wraps {@link MistralRestApi}, adds the key, checks that 2xx bodies are JSON objects,
- * and turns every transport failure into a {@link MistralException} subtype so callers can tell them apart.
+ * turns every transport failure into a {@link MistralException} subtype, and applies the {@link MistralGuard}
+ * (retry, circuit breaker, timeout) to every call a client request makes.
  */
 @ApplicationScoped
 public class MistralClient {
@@ -29,7 +32,7 @@ public class MistralClient {
 
     private final MistralRestApi api;
     private final String authorization;
-    private final Duration readTimeout;
+    private final Duration streamIdle;
 
     MistralClient(MistralEndpoint endpoint, MistralConfig config) {
         this.api = QuarkusRestClientBuilder.newBuilder()
@@ -38,33 +41,39 @@ public class MistralClient {
                 .readTimeout(config.timeout().read().toMillis(), TimeUnit.MILLISECONDS)
                 .build(MistralRestApi.class);
         this.authorization = endpoint.authorization();
-        this.readTimeout = config.timeout().read();
+        this.streamIdle = config.timeout().streamIdle();
     }
 
+    /** The model list, unguarded: the health probe must see Mistral itself, not the breaker in front of it. */
     public Uni<JsonNode> models() {
-        return guard(api.models(authorization));
+        return checked(api.models(authorization));
     }
 
+    @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> chat(ObjectNode request) {
-        return guard(api.chat(authorization, request));
+        return checked(api.chat(authorization, request));
     }
 
     /**
-     * The data of each server-sent event as Mistral sends it, ending with {@code [DONE]} when the stream is whole.
-     * The read timeout bounds the wait for each event: a stream that stalls fails instead of hanging forever.
+     * Opens a stream: completes once Mistral sent the first event, with every event's data (ending with
+     * {@code [DONE]} when the stream is whole). Guarded up to the first event; after it, a silence longer than
+     * {@code mistral.timeout.stream-idle} fails the stream instead of hanging it.
      */
-    public Multi<String> stream(ObjectNode request) {
-        return api.stream(authorization, request)
-                .ifNoItem().after(readTimeout).failWith(() -> new MistralTimeoutException(
-                        "Mistral sent no stream event for " + readTimeout.toMillis() + " ms", null))
+    @ApplyGuard(MistralGuard.IDENTIFIER)
+    public Uni<Multi<String>> openStream(ObjectNode request) {
+        Multi<String> events = api.stream(authorization, request)
                 .onFailure().transform(MistralClient::translate);
+        return FirstEvent.await(events).map(stream -> stream
+                .ifNoItem().after(streamIdle).failWith(() -> new MistralTimeoutException(
+                        "Mistral sent no stream event for " + streamIdle.toMillis() + " ms", null)));
     }
 
+    @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> embeddings(ObjectNode request) {
-        return guard(api.embeddings(authorization, request));
+        return checked(api.embeddings(authorization, request));
     }
 
-    private static Uni<JsonNode> guard(Uni<JsonNode> call) {
+    private static Uni<JsonNode> checked(Uni<JsonNode> call) {
         return call.onFailure().transform(MistralClient::translate)
                 .invoke(body -> {
                     if (body == null || !body.isObject()) {

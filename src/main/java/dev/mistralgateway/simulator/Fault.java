@@ -35,13 +35,16 @@ public record Fault(
         STALL,
         /** Streams: send {@code afterChunks} chunks, pause 100 ms, then close the connection without {@code [DONE]}. */
         DIE,
+        /** Streams: send {@code afterChunks} chunks, then end the response cleanly but without {@code [DONE]}. */
+        TRUNCATE,
         /** Streams: wait {@code chunkDelayMs} between chunks. */
         SLOW
     }
 
     public Fault {
         if (type == null) {
-            throw new IllegalArgumentException("fault 'type' is required: one of latency, status, hang, reset, garbage, stall, die, slow");
+            throw new IllegalArgumentException(
+                    "fault 'type' is required: one of latency, status, hang, reset, garbage, stall, die, truncate, slow");
         }
         if (type == Type.STATUS && (status == null || status < 400 || status > 599)) {
             throw new IllegalArgumentException("a status fault needs 'status' between 400 and 599");
@@ -82,7 +85,7 @@ public record Fault(
 
     /** Stream faults (stall, die, slow) wait for a streaming request; the others take any request. */
     boolean appliesTo(String requestEndpoint, boolean stream, String body) {
-        boolean streamFault = type == Type.STALL || type == Type.DIE || type == Type.SLOW;
+        boolean streamFault = type == Type.STALL || type == Type.DIE || type == Type.TRUNCATE || type == Type.SLOW;
         return (stream || !streamFault)
                 && (endpoint == null || endpoint.equals(requestEndpoint))
                 && (match == null || body.contains(match));

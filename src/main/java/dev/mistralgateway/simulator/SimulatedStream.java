@@ -67,6 +67,12 @@ final class SimulatedStream {
                 lastWrite.onComplete(written -> vertx.setTimer(DIE_PAUSE_MS, id -> request.connection().close()));
                 return;
             }
+            if (fault.type() == Fault.Type.TRUNCATE) {
+                finished = true;
+                count.accept("streams_truncated");
+                response.end();
+                return;
+            }
         }
         if (next == chunks.size()) {
             finished = true;

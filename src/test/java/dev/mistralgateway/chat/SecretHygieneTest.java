@@ -77,9 +77,12 @@ class SecretHygieneTest {
         bodies.add(post("/v1/chat/completions", stream, 401));
         bodies.add(post("/v1/embeddings", "{\"input\":\"x\"}", 401));
         Simulator.reset();
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":2}");
+        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1}");
         bodies.add(post("/api/chat", plain, 502));
+        Simulator.reset();
+        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1}");
         bodies.add(post("/api/chat", stream, 502));
+        Simulator.reset();
         Simulator.inject("{\"type\":\"reset\"}");
         bodies.add(post("/api/chat", plain, 502));
         Simulator.inject("{\"type\":\"die\",\"afterChunks\":1}");

@@ -58,7 +58,7 @@ class UpstreamFailureTest {
 
     @Test
     void mapsMistral500To502() {
-        Simulator.inject("{\"type\":\"status\",\"status\":500}");
+        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1}");
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(502)
                 .body("error.type", equalTo("upstream_error"))
@@ -67,20 +67,24 @@ class UpstreamFailureTest {
 
     @Test
     void mapsMistral503To502KeepingRetryAfter() {
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"retryAfterSeconds\":3}");
+        // Retry-After beyond the request's 5 s budget: not waited for, passed on.
+        Simulator.inject("{\"type\":\"status\",\"status\":503,\"retryAfterSeconds\":30}");
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(502)
-                .header("Retry-After", "3")
+                .header("Retry-After", "30")
                 .body("error.message", containsString("HTTP 503"));
     }
 
     @Test
-    void passesRateLimitThroughWithRetryAfter() {
+    void passesRateLimitThroughWhenRetryAfterExceedsTheBudget() {
         Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":7}");
+        long start = System.nanoTime();
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(429)
                 .header("Retry-After", "7")
                 .body("error.type", equalTo("rate_limit_error"));
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 1_000, "a Retry-After of 7 s in a 5 s budget is not waited");
+        assertEquals(1, Simulator.count("chat"), "not retried");
     }
 
     @Test
@@ -115,11 +119,11 @@ class UpstreamFailureTest {
 
     @Test
     void streamFailingBeforeItsFirstChunkGetsAProperStatus() {
-        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":2}");
+        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":20}");
         given().contentType(ContentType.JSON).body(STREAM_PING).post("/v1/chat/completions")
                 .then().statusCode(429)
                 .contentType(ContentType.JSON)
-                .header("Retry-After", "2")
+                .header("Retry-After", "20")
                 .body("error.type", equalTo("rate_limit_error"));
     }
 

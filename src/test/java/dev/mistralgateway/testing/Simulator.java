@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.restassured.http.ContentType;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.restassured.path.json.JsonPath;
 
 /** The test side of the simulator's admin API: arrange faults, read what Mistral would have seen. */
@@ -22,8 +23,10 @@ public final class Simulator {
         return ConfigProvider.getConfig().getValue("mistral.api-key", String.class);
     }
 
+    /** Clears faults, counters and key, and closes the gateway's circuit breaker: each test starts from a healthy Mistral. */
     public static void reset() {
         given().baseUri(url()).post("/_simulator/reset").then().statusCode(204);
+        CircuitBreakerMaintenance.get().resetAll();
     }
 
     public static void inject(String faultJson) {

@@ -1,0 +1,20 @@
+package dev.mistralgateway.health;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The health of the Mistral upstream in the checklist's shape: {@code status} is healthy, degraded or unhealthy;
+ * {@code error} says why when it is not healthy.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record HealthReport(String status, String provider, Long latencyMs, String model, String error, String checkedAt,
+        String circuitBreaker) {
+
+    public static final String HEALTHY = "healthy";
+    public static final String DEGRADED = "degraded";
+    public static final String UNHEALTHY = "unhealthy";
+
+    public boolean unhealthy() {
+        return UNHEALTHY.equals(status);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.mistralgateway.resilience;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.mistralgateway.config.MistralConfig;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+
+/**
+ * The state of the Mistral circuit breaker as health checks, error responses and metrics need it. SmallRye moves
+ * an open breaker to half-open only when the next call arrives; this reports it half-open as soon as the delay is
+ * over, because that is when the next call will be let through.
+ */
+@ApplicationScoped
+public class CircuitBreakerStatus {
+
+    /** The name of the one breaker in front of Mistral, for {@link CircuitBreakerMaintenance}. */
+    public static final String NAME = "mistral";
+
+    private static final Logger LOG = Logger.getLogger(CircuitBreakerStatus.class);
+
+    public enum State {
+        CLOSED("closed"), HALF_OPEN("half-open"), OPEN("open");
+
+        private final String label;
+
+        State(String label) {
+            this.label = label;
+        }
+
+        /** As the checklist's {@code /health} writes it. */
+        public String label() {
+            return label;
+        }
+    }
+
+    private final Duration delay;
+    private volatile long openedAtNanos = System.nanoTime();
+
+    CircuitBreakerStatus(MistralConfig config) {
+        this.delay = config.circuitBreaker().delay();
+    }
+
+    /** Called by the breaker on every transition. */
+    void changed(CircuitBreakerState state) {
+        if (state == CircuitBreakerState.OPEN) {
+            openedAtNanos = System.nanoTime();
+            LOG.warnf("Mistral circuit breaker opened: calls are refused for %d s", delay.toSeconds());
+        } else {
+            LOG.infof("Mistral circuit breaker is now %s", state.name().toLowerCase().replace('_', '-'));
+        }
+    }
+
+    public State state() {
+        CircuitBreakerState state;
+        try {
+            state = CircuitBreakerMaintenance.get().currentState(NAME);
+        } catch (IllegalArgumentException notCreatedYet) {
+            return State.CLOSED;
+        }
+        return switch (state) {
+            case CLOSED -> State.CLOSED;
+            case HALF_OPEN -> State.HALF_OPEN;
+            case OPEN -> untilHalfOpen().isZero() ? State.HALF_OPEN : State.OPEN;
+        };
+    }
+
+    /** Time until an open breaker lets a trial call through; zero when it is not open. */
+    public Duration untilHalfOpen() {
+        Duration left = delay.minusNanos(System.nanoTime() - openedAtNanos);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.mistralgateway.resilience;
+
+import java.time.temporal.ChronoUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import dev.mistralgateway.config.MistralConfig;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.faulttolerance.api.Guard;
+
+/**
+ * The fault tolerance of every Mistral call, applied with {@code @ApplyGuard("mistral")}: retry (429/5xx, with
+ * Retry-After) around one shared, named circuit breaker around a per-attempt timeout. One guard, so chat, streams
+ * and embeddings feed and obey the same breaker; its parameters come from {@link MistralConfig}.
+ */
+@ApplicationScoped
+public class MistralGuard {
+
+    public static final String IDENTIFIER = "mistral";
+
+    @Produces
+    @Singleton
+    @Identifier(IDENTIFIER)
+    Guard guard(MistralConfig config, CircuitBreakerStatus status) {
+        MistralConfig.CircuitBreaker breaker = config.circuitBreaker();
+        MistralConfig.Retry retry = config.retry();
+        return Guard.create()
+                .withDescription("Mistral API call")
+                .withThreadOffload(false)
+                .withRetry()
+                    .maxRetries(retry.maxRetries())
+                    .delay(0, ChronoUnit.MILLIS)
+                    .jitter(0, ChronoUnit.MILLIS)
+                    .maxDuration(config.timeout().request().toMillis(), ChronoUnit.MILLIS)
+                    .whenException(Outages::isRetryable)
+                    .withCustomBackoff()
+                        .strategy(() -> new RetryAfterBackoff(retry.initialDelay(), retry.maxDelay(), config.timeout().request()))
+                        .done()
+                    .done()
+                .withCircuitBreaker()
+                    .name(CircuitBreakerStatus.NAME)
+                    .requestVolumeThreshold(breaker.requestVolumeThreshold())
+                    .failureRatio(breaker.failureRatio())
+                    .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(breaker.successThreshold())
+                    .when(Outages::isOutage)
+                    .onStateChange(status::changed)
+                    .done()
+                .withTimeout()
+                    .duration(config.timeout().read().toMillis(), ChronoUnit.MILLIS)
+                    .done()
+                .build();
+    }
+}
