@@ -141,10 +141,33 @@ class UpstreamFailureTest {
     }
 
     @Test
-    void stalledStreamEndsWithATimeoutEvent() {
-        Simulator.inject("{\"type\":\"stall\",\"afterChunks\":1}");
+    void streamCutCleanlyWithoutDoneEndsWithAnErrorEventAndIsCounted() {
+        double before = truncatedStreams();
+        Simulator.inject("{\"type\":\"truncate\",\"afterChunks\":2}");
         String body = given().contentType(ContentType.JSON).body(STREAM_PING).post("/v1/chat/completions")
                 .then().statusCode(200).extract().asString();
+        List<String> events = SseEvents.data(body);
+        assertEquals(3, events.size(), body);
+        assertEquals("upstream_truncated_stream", new JsonPath(events.get(2)).getString("error.type"));
+        assertEquals(before + 1, truncatedStreams(), 0.0);
+    }
+
+    private static double truncatedStreams() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith("mistral_streams_truncated_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(0);
+    }
+
+    @Test
+    void stalledStreamEndsWithATimeoutEvent() {
+        Simulator.inject("{\"type\":\"stall\",\"afterChunks\":1}");
+        long start = System.nanoTime();
+        String body = given().contentType(ContentType.JSON).body(STREAM_PING).post("/v1/chat/completions")
+                .then().statusCode(200).extract().asString();
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("[chaos] stream stalled after 1 chunk -> error event after %d ms (idle timeout 2000 ms)%n", elapsedMs);
+        assertTrue(elapsedMs >= 1_900 && elapsedMs < 3_500, "ended after " + elapsedMs + " ms");
         List<String> events = SseEvents.data(body);
         assertEquals("upstream_timeout", new JsonPath(events.get(events.size() - 1)).getString("error.type"), body);
         // The stalled upstream connection is closed, not left open (or handed to the next request).

@@ -67,6 +67,31 @@ class PackagedJarIT {
     }
 
     @Test
+    void wrongKeyIsReportedOnceAtStartupAndKeepsThePodUnready() throws Exception {
+        int simulatorPort = freePort();
+        Path simulatorLog = start(List.of(java(), "-cp", classpath(), "dev.mistralgateway.simulator.SimulatorMain",
+                "--port", String.valueOf(simulatorPort), "--api-key", KEY), Map.of());
+        waitFor(() -> Files.readString(simulatorLog).contains("listening"), "simulator start");
+        String wrongKey = "it-wrong-key-fedcba9876543210";
+        int gatewayPort = freePort();
+        Path gatewayLog = start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), Map.of(
+                "MISTRAL_API_KEY", wrongKey,
+                "MISTRAL_BASE_URL", "http://127.0.0.1:" + simulatorPort,
+                "QUARKUS_HTTP_PORT", String.valueOf(gatewayPort)));
+        waitFor(() -> Files.readString(gatewayLog).contains("Mistral rejected the gateway's API key (HTTP 401)"),
+                "the credential check");
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + gatewayPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, ready.statusCode(), ready.body());
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + gatewayPort + "/q/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, live.statusCode(), live.body());
+        String log = Files.readString(gatewayLog);
+        assertEquals(1, log.split("Mistral rejected the gateway's API key", -1).length - 1, "logged once: " + log);
+        assertFalse(log.contains(wrongKey), "the key is never logged");
+    }
+
+    @Test
     void refusesToStartOnOutOfRangeConfigNamingThePropertyNotTheKey() throws Exception {
         String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "MISTRAL_MAX_TOKENS", "0",
                 "QUARKUS_HTTP_PORT", String.valueOf(freePort())));

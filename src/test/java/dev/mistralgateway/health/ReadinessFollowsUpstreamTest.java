@@ -1,0 +1,43 @@
+package dev.mistralgateway.health;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.mistralgateway.testing.Simulator;
+import dev.mistralgateway.testing.SimulatorResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+@QuarkusTest
+@WithTestResource(SimulatorResource.class)
+@TestProfile(ReadinessFollowsUpstreamTest.FollowUpstream.class)
+class ReadinessFollowsUpstreamTest {
+
+    public static class FollowUpstream implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("mistral.health.readiness-follows-upstream", "true");
+        }
+    }
+
+    @Inject
+    MistralHealthProbe probe;
+
+    @Test
+    void readinessGoesDownWithMistralWhenSwitchedOn() {
+        Simulator.reset();
+        Simulator.inject("{\"type\":\"status\",\"status\":502,\"endpoint\":\"models\"}");
+        probe.probe().await().indefinitely();
+        given().get("/q/health/ready").then().statusCode(503).body("checks[0].data.status", equalTo("unhealthy"));
+        probe.probe().await().indefinitely();
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+}
