@@ -45,16 +45,9 @@ class PackagedJarIT {
 
     @Test
     void servesChatAgainstAMistralCompatibleServerConfiguredByEnvironment() throws Exception {
-        int simulatorPort = freePort();
-        Path simulatorLog = start(List.of(java(), "-cp", classpath(), "dev.mistralgateway.simulator.SimulatorMain",
-                "--port", String.valueOf(simulatorPort), "--api-key", KEY), Map.of());
-        waitFor(() -> Files.readString(simulatorLog).contains("listening"), "simulator start");
-
+        int simulatorPort = startSimulator();
         int gatewayPort = freePort();
-        Path gatewayLog = start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), Map.of(
-                "MISTRAL_API_KEY", KEY,
-                "MISTRAL_BASE_URL", "http://127.0.0.1:" + simulatorPort,
-                "QUARKUS_HTTP_PORT", String.valueOf(gatewayPort)));
+        Path gatewayLog = startGateway(KEY, simulatorPort, gatewayPort);
         waitFor(() -> Files.readString(gatewayLog).contains("Listening on"), "gateway start");
 
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/api/chat"))
@@ -68,16 +61,10 @@ class PackagedJarIT {
 
     @Test
     void wrongKeyIsReportedOnceAtStartupAndKeepsThePodUnready() throws Exception {
-        int simulatorPort = freePort();
-        Path simulatorLog = start(List.of(java(), "-cp", classpath(), "dev.mistralgateway.simulator.SimulatorMain",
-                "--port", String.valueOf(simulatorPort), "--api-key", KEY), Map.of());
-        waitFor(() -> Files.readString(simulatorLog).contains("listening"), "simulator start");
+        int simulatorPort = startSimulator();
         String wrongKey = "it-wrong-key-fedcba9876543210";
         int gatewayPort = freePort();
-        Path gatewayLog = start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), Map.of(
-                "MISTRAL_API_KEY", wrongKey,
-                "MISTRAL_BASE_URL", "http://127.0.0.1:" + simulatorPort,
-                "QUARKUS_HTTP_PORT", String.valueOf(gatewayPort)));
+        Path gatewayLog = startGateway(wrongKey, simulatorPort, gatewayPort);
         waitFor(() -> Files.readString(gatewayLog).contains("Mistral rejected the gateway's API key (HTTP 401)"),
                 "the credential check");
         HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
@@ -103,6 +90,22 @@ class PackagedJarIT {
     void refusesToStartInProductionWithoutAKey() throws Exception {
         String output = runToExit(Map.of("QUARKUS_HTTP_PORT", String.valueOf(freePort())));
         assertTrue(output.contains("mistral.api-key is required"), output);
+    }
+
+    /** The simulator, standalone, accepting {@link #KEY}; returns its port once it listens. */
+    private int startSimulator() throws Exception {
+        int port = freePort();
+        Path log = start(List.of(java(), "-cp", classpath(), "dev.mistralgateway.simulator.SimulatorMain",
+                "--port", String.valueOf(port), "--api-key", KEY), Map.of());
+        waitFor(() -> Files.readString(log).contains("listening"), "simulator start");
+        return port;
+    }
+
+    private Path startGateway(String key, int simulatorPort, int gatewayPort) throws IOException {
+        return start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), Map.of(
+                "MISTRAL_API_KEY", key,
+                "MISTRAL_BASE_URL", "http://127.0.0.1:" + simulatorPort,
+                "QUARKUS_HTTP_PORT", String.valueOf(gatewayPort)));
     }
 
     private String runToExit(Map<String, String> env) throws Exception {
