@@ -2,6 +2,8 @@ package dev.mistralgateway.chat;
 
 import java.time.Duration;
 
+import dev.mistralgateway.metrics.ErrorReason;
+
 /**
  * A request the gateway answers with an error of its own: bad input (4xx) or an upstream outcome it translates.
  * {@link ErrorMappers} renders it as {@code {"error":{"type":...,"message":...}}}.
@@ -11,17 +13,33 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String type;
     private final Duration retryAfter;
+    private final ErrorReason reason;
 
     public ApiException(int status, String type, String message, Duration retryAfter) {
+        this(status, type, message, retryAfter, ErrorReason.INVALID_REQUEST);
+    }
+
+    private ApiException(int status, String type, String message, Duration retryAfter, ErrorReason reason) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.retryAfter = retryAfter;
+        this.reason = reason;
     }
 
     /** 400 with type {@code invalid_request_error}: the message says what to fix. */
     public static ApiException invalid(String message) {
         return new ApiException(400, "invalid_request_error", message, null);
+    }
+
+    /** 429: the gateway's own hourly budget is spent; unlike Mistral's 429, waiting {@code retryAfter} is enough. */
+    public static ApiException budgetExhausted(String message, Duration retryAfter) {
+        return new ApiException(429, "budget_exhausted", message, retryAfter, ErrorReason.BUDGET_EXHAUSTED);
+    }
+
+    /** Why the gateway refused, for {@code mistral_errors_total} when it refused on its own. */
+    public ErrorReason reason() {
+        return reason;
     }
 
     public int status() {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.mistralgateway.metrics.RequestRecord;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
 
@@ -59,6 +60,8 @@ public class ChatResource {
 
     private RestMulti<Buffer> complete(JsonNode body) {
         ChatCall call = validator.validate(JsonBody.object(body));
+        RequestRecord.current().model(call.model(), call.stream());
+        chat.checkBudget();
         if (call.stream()) {
             return RestMulti.fromUniResponse(chat.stream(call), relay::relay, events -> SSE_HEADERS);
         }

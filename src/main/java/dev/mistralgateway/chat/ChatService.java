@@ -2,6 +2,7 @@ package dev.mistralgateway.chat;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.mistral.MistralClient;
 import dev.mistralgateway.mistral.MistralTimeoutException;
 import dev.mistralgateway.resilience.Outages;
@@ -31,15 +33,18 @@ public class ChatService {
     private final MistralClient mistral;
     private final MistralConfig config;
     private final Duration budget;
+    private final SpendMeter spend;
 
-    ChatService(MistralClient mistral, MistralConfig config) {
+    ChatService(MistralClient mistral, MistralConfig config, SpendMeter spend) {
         this.mistral = mistral;
         this.config = config;
+        this.spend = spend;
         this.budget = config.timeout().request();
     }
 
     Uni<JsonNode> complete(ChatCall call) {
-        return withinBudget(withFallback(call.upstreamBody(), mistral::chat, new HashSet<>()));
+        return withinBudget(withFallback(call.upstreamBody(), mistral::chat, new HashSet<>()))
+                .invoke(answer -> spend.record(answer.path("model").asText(call.model()), answer.get("usage")));
     }
 
     /** Completes when Mistral sent the first event, with all events' data, {@code [DONE]} included. */
@@ -48,7 +53,18 @@ public class ChatService {
     }
 
     Uni<JsonNode> embed(ObjectNode request) {
-        return withinBudget(mistral.embeddings(request));
+        String model = request.path("model").asText();
+        return withinBudget(mistral.embeddings(request))
+                .invoke(answer -> spend.record(answer.path("model").asText(model), answer.get("usage")));
+    }
+
+    /** Refuses a new request while the hourly budget is spent; requests already running finish. */
+    void checkBudget() {
+        spend.budgetExhausted().ifPresent(wait -> {
+            throw ApiException.budgetExhausted(String.format(Locale.ROOT,
+                    "The gateway's hourly budget of $%.2f is spent ($%.2f in the last 60 minutes); retry in %d s",
+                    spend.hourlyBudget().orElse(0), spend.lastHourUsd(), Math.max(1, wait.toSeconds())), wait);
+        });
     }
 
     private <T> Uni<T> withFallback(ObjectNode body, Function<ObjectNode, Uni<T>> call, Set<String> tried) {

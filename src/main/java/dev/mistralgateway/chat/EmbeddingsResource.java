@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.metrics.RequestRecord;
 import io.smallrye.mutiny.Uni;
 
 /** {@code POST /v1/embeddings}: validates model and input, then relays Mistral's answer unchanged. */
@@ -30,7 +31,10 @@ public class EmbeddingsResource {
     public Uni<JsonNode> embed(JsonNode body) {
         ObjectNode request = JsonBody.object(body);
         validateInput(request.get("input"));
-        request.put("model", models.resolve(request.get("model"), config.defaultEmbeddingModel()));
+        String model = models.resolve(request.get("model"), config.defaultEmbeddingModel());
+        request.put("model", model);
+        RequestRecord.current().model(model, false);
+        chat.checkBudget();
         return chat.embed(request);
     }
 

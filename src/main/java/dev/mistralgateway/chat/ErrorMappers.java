@@ -15,6 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import dev.mistralgateway.metrics.ErrorReason;
+import dev.mistralgateway.metrics.GatewayMetrics;
 import dev.mistralgateway.mistral.MistralException;
 
 /** Renders every failure as the gateway's JSON error body; no stack trace ever leaves the process. */
@@ -22,15 +24,19 @@ public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
+    /** A refusal of the gateway's own (bad input, budget); upstream failures are counted where they happen. */
     @ServerExceptionMapper
     public Response apiError(ApiException e) {
+        metrics.error(e.reason(), String.valueOf(e.status()));
         return toResponse(e);
     }
 
     private final UpstreamErrors upstreamErrors;
+    private final GatewayMetrics metrics;
 
-    ErrorMappers(UpstreamErrors upstreamErrors) {
+    ErrorMappers(UpstreamErrors upstreamErrors, GatewayMetrics metrics) {
         this.upstreamErrors = upstreamErrors;
+        this.metrics = metrics;
     }
 
     @ServerExceptionMapper({ MistralException.class, FaultToleranceException.class })
@@ -38,6 +44,10 @@ public class ErrorMappers {
         ApiException api = upstreamErrors.toApi(e);
         if (api == null) {
             return unexpected(e);
+        }
+        if (e instanceof FaultToleranceException) {
+            // Circuit open and the guard's timeout start in the gateway; Mistral's own failures were counted per call.
+            metrics.error(ErrorReason.of(e), String.valueOf(api.status()));
         }
         if (api.status() >= 500) {
             LOG.warnf("Mistral call failed: %s -> HTTP %d %s", e.getMessage(), api.status(), api.type());
@@ -62,7 +72,8 @@ public class ErrorMappers {
         String message = status == 415
                 ? "Send the body as JSON with 'Content-Type: application/json'"
                 : e.getResponse().getStatusInfo().getReasonPhrase();
-        return toResponse(new ApiException(status, type, message, null));
+        ApiException refusal = new ApiException(status, type, message, null);
+        return status >= 500 ? toResponse(refusal) : apiError(refusal);
     }
 
     /** Malformed JSON, invalid UTF-8, nesting too deep: say where the body broke, without echoing it at length. */
@@ -76,13 +87,13 @@ public class ErrorMappers {
         if (reason.length() > 200) {
             reason = reason.substring(0, 200) + "…";
         }
-        return toResponse(ApiException.invalid("Request body is not valid JSON" + where + ": " + reason));
+        return apiError(ApiException.invalid("Request body is not valid JSON" + where + ": " + reason));
     }
 
     /** A body that broke off or could not be decoded is the client's problem, not ours. */
     @ServerExceptionMapper
     public Response unreadable(IOException e) {
-        return toResponse(ApiException.invalid("Request body could not be read: " + e.getClass().getSimpleName()));
+        return apiError(ApiException.invalid("Request body could not be read: " + e.getClass().getSimpleName()));
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)

@@ -7,10 +7,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.mistralgateway.cost.SpendMeter;
+import dev.mistralgateway.metrics.GatewayMetrics;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
 
@@ -27,14 +28,14 @@ public class SseRelay {
 
     private final ObjectMapper json;
     private final UpstreamErrors upstreamErrors;
-    private final Counter truncated;
+    private final GatewayMetrics metrics;
+    private final SpendMeter spend;
 
-    SseRelay(ObjectMapper json, UpstreamErrors upstreamErrors, MeterRegistry registry) {
+    SseRelay(ObjectMapper json, UpstreamErrors upstreamErrors, GatewayMetrics metrics, SpendMeter spend) {
         this.json = json;
         this.upstreamErrors = upstreamErrors;
-        this.truncated = Counter.builder("mistral_streams_truncated")
-                .description("Streams from Mistral that ended or broke before [DONE]")
-                .register(registry);
+        this.metrics = metrics;
+        this.spend = spend;
     }
 
     /** The SSE body for a stream that has started (see {@code MistralClient.openStream}). */
@@ -44,6 +45,8 @@ public class SseRelay {
                 .invoke(data -> {
                     if (DONE.equals(data)) {
                         done.set(true);
+                    } else if (data.contains("\"usage\"")) {
+                        recordUsage(data);
                     }
                 })
                 .map(SseRelay::frame);
@@ -59,14 +62,24 @@ public class SseRelay {
         return Buffer.buffer("data: " + data.replace("\n", "\ndata: ") + "\n\n");
     }
 
+    /** Mistral puts {@code usage} in the final chunk: the only one the relay parses. */
+    private void recordUsage(String data) {
+        try {
+            JsonNode chunk = json.readTree(data);
+            spend.record(chunk.path("model").asText(), chunk.get("usage"));
+        } catch (JsonProcessingException e) {
+            LOG.debug("A stream chunk with usage was not JSON; its usage is not counted");
+        }
+    }
+
     private Buffer truncatedEvent() {
-        truncated.increment();
+        metrics.truncatedStream();
         LOG.warn("Mistral ended a stream without [DONE]; the client gets an error event");
         return event(ErrorBody.of("upstream_truncated_stream", "Mistral ended the stream before it was complete"));
     }
 
     private Buffer errorEvent(Throwable failure) {
-        truncated.increment();
+        metrics.truncatedStream();
         ApiException error = upstreamErrors.toApi(failure);
         if (error == null) {
             LOG.error("The relay of a Mistral stream failed", failure);

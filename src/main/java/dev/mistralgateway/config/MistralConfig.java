@@ -72,6 +72,25 @@ public interface MistralConfig {
     /** The background probe of Mistral that health checks read. */
     Health health();
 
+    /**
+     * Prices in USD per million tokens, per model ({@code mistral.prices."<model>".input/output}). Defaults are
+     * Mistral's public list prices when this release was made; operators must keep them current.
+     */
+    Map<String, Price> prices();
+
+    /** Price for models missing from {@link #prices()}: counted, never zero, and flagged by a metric. */
+    Price fallbackPrice();
+
+    interface Price {
+        /** USD per million prompt (input) tokens. */
+        @WithDefault("2.0")
+        double input();
+
+        /** USD per million completion (output) tokens. */
+        @WithDefault("6.0")
+        double output();
+    }
+
     /** The built-in Mistral simulator that dev mode starts when no API key is set. */
     Simulator simulator();
 

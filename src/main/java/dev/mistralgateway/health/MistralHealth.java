@@ -1,5 +1,6 @@
 package dev.mistralgateway.health;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,7 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.resilience.CircuitBreakerStatus;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The cached health of Mistral: the last probe's result combined with the circuit breaker's state. Every health
@@ -17,14 +21,24 @@ import dev.mistralgateway.resilience.CircuitBreakerStatus;
 public class MistralHealth {
 
     private static final Logger LOG = Logger.getLogger(MistralHealth.class);
+    private static final List<String> STATUS_VALUES = List.of(HealthReport.HEALTHY, HealthReport.DEGRADED,
+            HealthReport.UNHEALTHY);
 
     private final AtomicReference<ProbeResult> last = new AtomicReference<>();
     private final CircuitBreakerStatus breaker;
+    private final SpendMeter spend;
     private final long degradedThresholdMs;
 
-    MistralHealth(CircuitBreakerStatus breaker, MistralConfig config) {
+    MistralHealth(CircuitBreakerStatus breaker, SpendMeter spend, MistralConfig config, MeterRegistry registry) {
         this.breaker = breaker;
+        this.spend = spend;
         this.degradedThresholdMs = config.health().degradedThreshold().toMillis();
+        Gauge.builder("mistral.health.status", this, health -> STATUS_VALUES.indexOf(health.report().status()))
+                .description("Health of Mistral as /health reports it: 0 healthy, 1 degraded, 2 unhealthy")
+                .register(registry);
+        Gauge.builder("mistral.health.probe.latency.seconds", this,
+                health -> health.last.get() == null ? Double.NaN : health.last.get().latencyMs() / 1000.0)
+                .description("Latency of the last health probe of Mistral").register(registry);
     }
 
     void record(ProbeResult result) {
@@ -67,6 +81,9 @@ public class MistralHealth {
         } else if (probe.latencyMs() > degradedThresholdMs) {
             status = HealthReport.DEGRADED;
             error = "Mistral answered in " + probe.latencyMs() + " ms, over the " + degradedThresholdMs + " ms threshold";
+        } else if (spend.budgetExhausted().isPresent()) {
+            status = HealthReport.DEGRADED;
+            error = "Hourly budget exhausted: new chat requests get 429 until spend falls under the budget";
         } else {
             status = HealthReport.HEALTHY;
         }

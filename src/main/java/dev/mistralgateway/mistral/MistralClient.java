@@ -3,6 +3,7 @@ package dev.mistralgateway.mistral;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +15,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.metrics.ErrorReason;
+import dev.mistralgateway.metrics.GatewayMetrics;
+import dev.mistralgateway.metrics.RateLimitGauges;
 import dev.mistralgateway.resilience.MistralGuard;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.ApplyGuard;
@@ -29,29 +33,35 @@ import io.smallrye.mutiny.Uni;
 public class MistralClient {
 
     private static final Logger LOG = Logger.getLogger(MistralClient.class);
+    private static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(1);
 
     private final MistralRestApi api;
     private final String authorization;
     private final Duration streamIdle;
+    private final GatewayMetrics metrics;
 
-    MistralClient(MistralEndpoint endpoint, MistralConfig config) {
+    MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits) {
         this.api = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(endpoint.baseUrl())
                 .connectTimeout(config.timeout().connect().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(config.timeout().read().toMillis(), TimeUnit.MILLISECONDS)
+                // A backstop: the guard's timeout (the same value) ends an attempt first, as a breaker failure.
+                .readTimeout(config.timeout().read().plus(READ_TIMEOUT_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
+                .register(rateLimits)
                 .build(MistralRestApi.class);
+        this.metrics = metrics;
         this.authorization = endpoint.authorization();
         this.streamIdle = config.timeout().streamIdle();
     }
 
     /** The model list, unguarded: the health probe must see Mistral itself, not the breaker in front of it. */
     public Uni<JsonNode> models() {
-        return checked(api.models(authorization));
+        return Uni.createFrom().deferred(() -> checked(api.models(authorization))
+                .onFailure().invoke(this::countError));
     }
 
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> chat(ObjectNode request) {
-        return checked(api.chat(authorization, request));
+        return observed("chat", request, () -> checked(api.chat(authorization, request)));
     }
 
     /**
@@ -61,16 +71,44 @@ public class MistralClient {
      */
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<Multi<String>> openStream(ObjectNode request) {
-        Multi<String> events = api.stream(authorization, request)
-                .onFailure().transform(MistralClient::translate);
-        return FirstEvent.await(events).map(stream -> stream
-                .ifNoItem().after(streamIdle).failWith(() -> new MistralTimeoutException(
-                        "Mistral sent no stream event for " + streamIdle.toMillis() + " ms", null)));
+        String model = request.path("model").asText();
+        return observed("chat_stream", request, () -> {
+            long start = System.nanoTime();
+            Multi<String> events = api.stream(authorization, request)
+                    .onFailure().transform(MistralClient::translate);
+            return FirstEvent.await(events)
+                    .invoke(() -> metrics.timeToFirstToken(model, System.nanoTime() - start))
+                    .map(stream -> stream
+                            .ifNoItem().after(streamIdle).failWith(() -> new MistralTimeoutException(
+                                    "Mistral sent no stream event for " + streamIdle.toMillis() + " ms", null))
+                            .onFailure().invoke(this::countError));
+        });
     }
 
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> embeddings(ObjectNode request) {
-        return checked(api.embeddings(authorization, request));
+        return observed("embeddings", request, () -> checked(api.embeddings(authorization, request)));
+    }
+
+    /** Times one attempt (for a stream: until its first event) and counts its failure by reason. */
+    private <T> Uni<T> observed(String endpoint, ObjectNode request, Supplier<Uni<T>> call) {
+        String model = request.path("model").asText();
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            return call.get().onItemOrFailure().invoke((item, failure) -> {
+                metrics.upstreamLatency(model, endpoint, failure == null, System.nanoTime() - start);
+                if (failure != null) {
+                    countError(failure);
+                }
+            });
+        });
+    }
+
+    private void countError(Throwable failure) {
+        ErrorReason reason = ErrorReason.of(failure);
+        if (reason != null) {
+            metrics.error(reason, ErrorReason.statusOf(failure));
+        }
     }
 
     private static Uni<JsonNode> checked(Uni<JsonNode> call) {

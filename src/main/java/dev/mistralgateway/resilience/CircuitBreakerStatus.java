@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.mistralgateway.config.MistralConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
@@ -23,6 +25,7 @@ public class CircuitBreakerStatus {
 
     private static final Logger LOG = Logger.getLogger(CircuitBreakerStatus.class);
 
+    /** In the order of the {@code mistral_circuit_breaker_state} gauge's values. */
     public enum State {
         CLOSED("closed"), HALF_OPEN("half-open"), OPEN("open");
 
@@ -39,14 +42,20 @@ public class CircuitBreakerStatus {
     }
 
     private final Duration delay;
+    private final MeterRegistry registry;
     private volatile long openedAtNanos = System.nanoTime();
 
-    CircuitBreakerStatus(MistralConfig config) {
+    CircuitBreakerStatus(MistralConfig config, MeterRegistry registry) {
         this.delay = config.circuitBreaker().delay();
+        this.registry = registry;
+        Gauge.builder("mistral.circuit.breaker.state", this, status -> status.state().ordinal())
+                .description("State of the Mistral circuit breaker: 0 closed, 1 half-open, 2 open")
+                .register(registry);
     }
 
     /** Called by the breaker on every transition. */
     void changed(CircuitBreakerState state) {
+        registry.counter("mistral.circuit.breaker.transitions", "to", state.name().toLowerCase()).increment();
         if (state == CircuitBreakerState.OPEN) {
             openedAtNanos = System.nanoTime();
             LOG.warnf("Mistral circuit breaker opened: calls are refused for %d s", delay.toSeconds());

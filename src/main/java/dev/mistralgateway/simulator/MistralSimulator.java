@@ -63,6 +63,7 @@ public final class MistralSimulator implements AutoCloseable {
             .build();
     private final SimulatedAnswers answers = new SimulatedAnswers(json);
     private final FaultPlan faults = new FaultPlan();
+    private final SimulatedRateLimits rateLimits = new SimulatedRateLimits();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> lastRequests = new ConcurrentHashMap<>();
     private volatile String expectedKey;
@@ -219,7 +220,10 @@ public final class MistralSimulator implements AutoCloseable {
             return;
         }
         switch (endpoint) {
-            case "models" -> send(response, 200, answers.models(options.models()));
+            case "models" -> {
+                rateLimits.putHeaders(response);
+                send(response, 200, answers.models(options.models()));
+            }
             case "embeddings" -> embeddings(response, payload);
             default -> chat(request, payload, stream, fault);
         }
@@ -237,6 +241,8 @@ public final class MistralSimulator implements AutoCloseable {
             return;
         }
         SimulatedAnswers.Answer answer = answers.answer(payload);
+        rateLimits.spend(answer.promptTokens() + answer.completionTokens());
+        rateLimits.putHeaders(response);
         if (!stream) {
             send(response, 200, answers.completion(answer));
             return;
@@ -250,6 +256,7 @@ public final class MistralSimulator implements AutoCloseable {
             send(response, 400, answers.error(400, "Invalid model: " + model));
             return;
         }
+        rateLimits.putHeaders(response);
         send(response, 200, answers.embeddings(payload));
     }
 

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.testing.LogCapture;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -26,43 +23,17 @@ import io.restassured.http.ContentType;
 @WithTestResource(SimulatorResource.class)
 class SecretHygieneTest {
 
-    private final List<String> logLines = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            StringBuilder line = new StringBuilder(String.valueOf(record.getMessage()));
-            if (record.getParameters() != null) {
-                for (Object parameter : record.getParameters()) {
-                    line.append(' ').append(parameter);
-                }
-            }
-            for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
-                line.append(' ').append(t);
-            }
-            synchronized (logLines) {
-                logLines.add(line.toString());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture logs;
 
     @BeforeEach
     void captureLogs() {
         Simulator.reset();
-        capture.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(capture);
+        logs = LogCapture.start();
     }
 
     @AfterEach
     void stopCapturing() {
-        Logger.getLogger("").removeHandler(capture);
+        logs.close();
     }
 
     @Test
@@ -91,12 +62,11 @@ class SecretHygieneTest {
         for (String body : bodies) {
             assertFalse(body.contains(key), "response leaks the key: " + body);
         }
-        synchronized (logLines) {
-            assertTrue(logLines.stream().anyMatch(line -> line.contains("Mistral call failed")),
-                    "the failures were logged (so this test sees the logs): " + logLines);
-            for (String line : logLines) {
-                assertFalse(line.contains(key), "log line leaks the key: " + line);
-            }
+        List<String> lines = logs.lines();
+        assertTrue(lines.stream().anyMatch(line -> line.contains("Mistral call failed")),
+                "the failures were logged (so this test sees the logs): " + lines);
+        for (String line : lines) {
+            assertFalse(line.contains(key), "log line leaks the key: " + line);
         }
     }
 

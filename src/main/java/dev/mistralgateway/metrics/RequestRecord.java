@@ -1,0 +1,69 @@
+package dev.mistralgateway.metrics;
+
+import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
+
+/**
+ * What one API request was about, filled in as it travels (model after validation, tokens from Mistral's usage)
+ * and read when its response ends, for {@code mistral_requests_total} and the access log. It lives in the
+ * request's own Vert.x (duplicated) context, so no code needs to pass it along.
+ */
+public final class RequestRecord {
+
+    private static final String KEY = RequestRecord.class.getName();
+
+    final String requestId;
+    final String endpoint;
+    final long startNanos = System.nanoTime();
+    private volatile String model;
+    private volatile boolean stream;
+    private volatile long promptTokens;
+    private volatile long completionTokens;
+
+    RequestRecord(String requestId, String endpoint) {
+        this.requestId = requestId;
+        this.endpoint = endpoint;
+    }
+
+    /** The record of the request being handled, or a detached one outside an API request (never null). */
+    public static RequestRecord current() {
+        if (VertxContext.isOnDuplicatedContext()) {
+            RequestRecord record = ContextLocals.<RequestRecord> get(KEY).orElse(null);
+            if (record != null) {
+                return record;
+            }
+        }
+        return new RequestRecord("none", "none");
+    }
+
+    void attach() {
+        ContextLocals.put(KEY, this);
+    }
+
+    public RequestRecord model(String model, boolean stream) {
+        this.model = model;
+        this.stream = stream;
+        return this;
+    }
+
+    public void tokens(long prompt, long completion) {
+        this.promptTokens = prompt;
+        this.completionTokens = completion;
+    }
+
+    String model() {
+        return model;
+    }
+
+    boolean stream() {
+        return stream;
+    }
+
+    long promptTokens() {
+        return promptTokens;
+    }
+
+    long completionTokens() {
+        return completionTokens;
+    }
+}
