@@ -39,6 +39,21 @@ public class GatewayMetrics {
     GatewayMetrics(MeterRegistry registry, MistralConfig config) {
         this.registry = registry;
         this.models = Set.copyOf(config.models());
+        preRegisterAlertedSeries();
+    }
+
+    /**
+     * The series alerts watch exist at zero from startup: a counter born at 1 hides its first increment from
+     * {@code increase()}, so the first 401 after a restart would not page.
+     */
+    private void preRegisterAlertedSeries() {
+        for (String status : new String[] { "500", "502", "503", "504" }) {
+            errorCounter(ErrorReason.SERVER_ERROR, status);
+        }
+        errorCounter(ErrorReason.RATE_LIMITED, "429");
+        errorCounter(ErrorReason.AUTH, "401");
+        errorCounter(ErrorReason.AUTH, "403");
+        models.forEach(model -> spendCounter(model));
     }
 
     /** A model name fit for a label: itself if allow-listed, {@value #OTHER_MODEL} otherwise. */
@@ -56,8 +71,12 @@ public class GatewayMetrics {
 
     /** One failure, counted where it starts: at Mistral (per attempt) or in the gateway (refusals). */
     public void error(ErrorReason reason, String status) {
-        counter("mistral.errors", "Failures by reason and HTTP status (none: no HTTP answer)",
-                "reason", reason.label(), "status", status).increment();
+        errorCounter(reason, status).increment();
+    }
+
+    private Counter errorCounter(ErrorReason reason, String status) {
+        return counter("mistral.errors", "Failures by reason and HTTP status (none: no HTTP answer)",
+                "reason", reason.label(), "status", status);
     }
 
     /** One upstream attempt's latency; for streams, until the first event. */
@@ -81,8 +100,11 @@ public class GatewayMetrics {
     }
 
     public void spend(String model, double usd) {
-        counter("mistral.spend.usd", "Spend in USD: tokens times the configured price", "model", modelLabel(model))
-                .increment(usd);
+        spendCounter(modelLabel(model)).increment(usd);
+    }
+
+    private Counter spendCounter(String modelLabel) {
+        return counter("mistral.spend.usd", "Spend in USD: tokens times the configured price", "model", modelLabel);
     }
 
     public void unpricedTokens(String model, long tokens) {

@@ -4,30 +4,20 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.testing.AllowLatestProfile;
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
 @WithTestResource(SimulatorResource.class)
-@TestProfile(LatestAliasesAllowedTest.AllowLatest.class)
+@TestProfile(AllowLatestProfile.class)
 class LatestAliasesAllowedTest {
-
-    public static class AllowLatest implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mistral.allow-latest-aliases", "true",
-                    "mistral.models", "mistral-small-2506,mistral-small-latest,mistral-embed");
-        }
-    }
 
     @Test
     void modelWithoutAPriceIsChargedTheFallbackPriceAndFlagged() {
