@@ -1,0 +1,163 @@
+package dev.mistralgateway.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * The manifests {@code ./mvnw package} generates, read as typed Kubernetes objects: what a cluster will run,
+ * including the probes, the key from a Secret, the hardening and the rollout guarantees.
+ */
+class KubernetesManifestIT {
+
+    private static final Path MANIFEST = Path.of("target", "kubernetes", "kubernetes.yml");
+    private static List<HasMetadata> resources;
+
+    @BeforeAll
+    static void read() throws IOException {
+        assertTrue(Files.exists(MANIFEST), MANIFEST + " is generated at package");
+        // A multi-document YAML comes back as a list of typed resources (custom kinds as generic ones).
+        Object parsed = Serialization.unmarshal(Files.readString(MANIFEST));
+        assertTrue(parsed instanceof List<?>, "several resources in " + MANIFEST);
+        resources = ((List<?>) parsed).stream().map(HasMetadata.class::cast).toList();
+    }
+
+    private static <T extends HasMetadata> T one(Class<T> type, String kind) {
+        List<HasMetadata> found = resources.stream().filter(r -> kind.equals(r.getKind())).toList();
+        assertEquals(1, found.size(), "one " + kind + " in " + MANIFEST);
+        HasMetadata resource = found.get(0);
+        assertEquals("mistral-gateway", resource.getMetadata().getName());
+        return type.isInstance(resource) ? type.cast(resource) : Serialization.unmarshal(Serialization.asYaml(resource), type);
+    }
+
+    private static Deployment deployment() {
+        return one(Deployment.class, "Deployment");
+    }
+
+    private static Container container() {
+        List<Container> containers = deployment().getSpec().getTemplate().getSpec().getContainers();
+        assertEquals(1, containers.size());
+        return containers.get(0);
+    }
+
+    @Test
+    void probesUseTheHealthEndpoints() {
+        Container container = container();
+        assertProbe(container.getReadinessProbe(), "/q/health/ready", 10, 3);
+        assertProbe(container.getLivenessProbe(), "/q/health/live", 10, 3);
+        assertProbe(container.getStartupProbe(), "/q/health/started", 2, 30);
+    }
+
+    private static void assertProbe(Probe probe, String path, int period, int failureThreshold) {
+        assertNotNull(probe, path);
+        assertEquals(path, probe.getHttpGet().getPath());
+        assertEquals(8080, probe.getHttpGet().getPort().getIntVal());
+        assertEquals(period, probe.getPeriodSeconds(), path);
+        assertEquals(failureThreshold, probe.getFailureThreshold(), path);
+        assertTrue(probe.getTimeoutSeconds() >= 1, path);
+    }
+
+    @Test
+    void mistralKeyComesFromTheSecretAndNoEnvVarCarriesALiteralSecret() {
+        List<EnvVar> env = container().getEnv();
+        EnvVar key = env.stream().filter(e -> e.getName().equals("MISTRAL_API_KEY")).findFirst().orElseThrow();
+        assertEquals(null, key.getValue(), "never inline");
+        assertEquals("mistral-gateway", key.getValueFrom().getSecretKeyRef().getName());
+        assertEquals("mistral-api-key", key.getValueFrom().getSecretKeyRef().getKey());
+        Pattern secretName = Pattern.compile("(?i).*(KEY|SECRET|TOKEN|PASSWORD).*");
+        for (EnvVar var : env) {
+            if (secretName.matcher(var.getName()).matches()) {
+                assertTrue(var.getValue() == null && var.getValueFrom() != null, var.getName() + " must come from a Secret");
+            }
+        }
+        assertFalse(Pattern.compile("(sk-|Bearer )[A-Za-z0-9]").matcher(readManifest()).find(), "no key-shaped literal");
+    }
+
+    @Test
+    void resourcesAndJvmMemoryFlagsRespectTheLimit() {
+        Container container = container();
+        Map<String, ?> requests = container.getResources().getRequests();
+        Map<String, ?> limits = container.getResources().getLimits();
+        assertTrue(requests.containsKey("cpu") && requests.containsKey("memory"), "requests: " + requests);
+        assertTrue(limits.containsKey("cpu") && limits.containsKey("memory"), "limits: " + limits);
+        String javaOpts = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_OPTS_APPEND"))
+                .findFirst().orElseThrow().getValue();
+        assertTrue(javaOpts.contains("-XX:MaxRAMPercentage="), "heap sized from the container limit: " + javaOpts);
+    }
+
+    @Test
+    void runsHardened() {
+        PodSpec pod = deployment().getSpec().getTemplate().getSpec();
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals(185L, pod.getSecurityContext().getRunAsUser());
+        var security = container().getSecurityContext();
+        assertTrue(security.getRunAsNonRoot());
+        assertTrue(security.getReadOnlyRootFilesystem());
+        assertFalse(security.getAllowPrivilegeEscalation());
+        assertEquals(List.of("ALL"), security.getCapabilities().getDrop());
+        assertTrue(container().getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")),
+                "a writable /tmp on a read-only root");
+    }
+
+    @Test
+    void rollsOutWithoutLosingCapacity() {
+        Deployment deployment = deployment();
+        assertTrue(deployment.getSpec().getReplicas() >= 2);
+        assertEquals("RollingUpdate", deployment.getSpec().getStrategy().getType());
+        var maxUnavailable = deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable();
+        assertEquals("0", maxUnavailable.getStrVal() != null ? maxUnavailable.getStrVal()
+                : String.valueOf(maxUnavailable.getIntVal()), "never below the desired replicas during a rollout");
+        assertFalse(deployment.getSpec().getSelector().getMatchLabels().containsKey("app.kubernetes.io/version"),
+                "selectors stay the same across releases");
+        Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
+        assertEquals("true", annotations.get("prometheus.io/scrape"));
+        assertEquals("/q/metrics", annotations.get("prometheus.io/path"));
+    }
+
+    @Test
+    void serviceMonitoringDisruptionBudgetAndAutoscalerAreGenerated() {
+        Service service = one(Service.class, "Service");
+        assertEquals("mistral-gateway", service.getSpec().getSelector().get("app.kubernetes.io/name"));
+        GenericKubernetesResource monitor = one(GenericKubernetesResource.class, "ServiceMonitor");
+        assertTrue(Serialization.asYaml(monitor).contains("/q/metrics"));
+        GenericKubernetesResource rules = one(GenericKubernetesResource.class, "PrometheusRule");
+        assertTrue(Serialization.asYaml(rules).contains("MistralApiDown"));
+        PodDisruptionBudget pdb = one(PodDisruptionBudget.class, "PodDisruptionBudget");
+        assertEquals(1, pdb.getSpec().getMinAvailable().getIntVal());
+        HorizontalPodAutoscaler hpa = one(HorizontalPodAutoscaler.class, "HorizontalPodAutoscaler");
+        assertEquals("Deployment", hpa.getSpec().getScaleTargetRef().getKind());
+        assertEquals(2, hpa.getSpec().getMinReplicas());
+        assertEquals("cpu", hpa.getSpec().getMetrics().get(0).getResource().getName());
+    }
+
+    private static String readManifest() {
+        try {
+            return Files.readString(MANIFEST);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
