@@ -19,6 +19,8 @@ import dev.mistralgateway.metrics.ErrorReason;
 import dev.mistralgateway.metrics.GatewayMetrics;
 import dev.mistralgateway.metrics.RateLimitGauges;
 import dev.mistralgateway.resilience.MistralGuard;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.ApplyGuard;
 import io.smallrye.mutiny.Multi;
@@ -39,8 +41,11 @@ public class MistralClient {
     private final String authorization;
     private final Duration streamIdle;
     private final GatewayMetrics metrics;
+    private final Tracer tracer;
 
-    MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits) {
+    MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
+            Tracer tracer) {
+        this.tracer = tracer;
         this.api = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(endpoint.baseUrl())
                 .connectTimeout(config.timeout().connect().toMillis(), TimeUnit.MILLISECONDS)
@@ -90,16 +95,23 @@ public class MistralClient {
         return observed("embeddings", request, () -> checked(api.embeddings(authorization, request)));
     }
 
-    /** Times one attempt (for a stream: until its first event) and counts its failure by reason. */
+    /**
+     * Times one attempt (for a stream: until its first event), counts its failure by reason, and traces it as an
+     * OpenTelemetry client span with GenAI attributes (model, parameters, token usage; never message content).
+     */
     private <T> Uni<T> observed(String endpoint, ObjectNode request, Supplier<Uni<T>> call) {
         String model = request.path("model").asText();
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
-            return call.get().onItemOrFailure().invoke((item, failure) -> {
-                metrics.upstreamLatency(model, endpoint, failure == null, System.nanoTime() - start);
+            Span span = GenAiSpans.start(tracer, endpoint, request);
+            return call.get().onTermination().invoke((item, failure, cancelled) -> {
+                if (!cancelled) {
+                    metrics.upstreamLatency(model, endpoint, failure == null, System.nanoTime() - start);
+                }
                 if (failure != null) {
                     countError(failure);
                 }
+                GenAiSpans.end(span, item, failure, cancelled);
             });
         });
     }
