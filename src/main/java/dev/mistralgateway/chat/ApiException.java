@@ -10,6 +10,8 @@ import dev.mistralgateway.metrics.ErrorReason;
  */
 public class ApiException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final int status;
     private final String type;
     private final Duration retryAfter;
@@ -35,6 +37,21 @@ public class ApiException extends RuntimeException {
     /** 429: the gateway's own hourly budget is spent; unlike Mistral's 429, waiting {@code retryAfter} is enough. */
     public static ApiException budgetExhausted(String message, Duration retryAfter) {
         return new ApiException(429, "budget_exhausted", message, retryAfter, ErrorReason.BUDGET_EXHAUSTED);
+    }
+
+    /** 401: no key, or not one of the gateway's keys. */
+    public static ApiException unauthenticated(String message) {
+        return new ApiException(401, "authentication_error", message, null, ErrorReason.UNAUTHENTICATED);
+    }
+
+    /** 429: this client key used up its own allowance (not Mistral's). */
+    public static ApiException keyLimited(String message, Duration retryAfter) {
+        return new ApiException(429, "key_rate_limited", message, retryAfter, ErrorReason.KEY_RATE_LIMITED);
+    }
+
+    /** 413: the body is over the size limit. */
+    public static ApiException tooLarge(String message) {
+        return new ApiException(413, "request_too_large", message, null, ErrorReason.INVALID_REQUEST);
     }
 
     /** Why the gateway refused, for {@code mistral_errors_total} when it refused on its own. */

@@ -3,18 +3,11 @@ package dev.mistralgateway.chat;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.mistralgateway.metrics.ErrorReason;
-import dev.mistralgateway.metrics.GatewayMetrics;
 import dev.mistralgateway.metrics.RequestObserver;
 import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.core.buffer.Buffer;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 
 /**
@@ -24,32 +17,27 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 @ApplicationScoped
 public class BodySizeLimit {
 
-    private final long maxBytes;
-    private final Buffer refusal;
-    private final GatewayMetrics metrics;
+    /** After the request observer and client authentication, so the refusal is counted and logged like any other. */
+    public static final int ORDER = RequestObserver.ORDER - 2;
 
-    BodySizeLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize, ObjectMapper json,
-            GatewayMetrics metrics) throws JsonProcessingException {
-        this.metrics = metrics;
+    private final long maxBytes;
+    private final ErrorResponses errors;
+
+    BodySizeLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize, ErrorResponses errors) {
         this.maxBytes = maxBodySize.asLongValue();
-        this.refusal = Buffer.buffer(json.writeValueAsBytes(ErrorBody.of("request_too_large",
-                "Request body is larger than the gateway's limit of " + maxBytes + " bytes")));
+        this.errors = errors;
     }
 
     void install(@Observes Filters filters) {
-        // Right after the request observer, so the refusal is counted and logged like any other.
         filters.register(context -> {
             String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && declaredLength(length) > maxBytes) {
-                metrics.error(ErrorReason.INVALID_REQUEST, "413");
-                context.response().setStatusCode(413)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
-                        .putHeader("Connection", "close")
-                        .end(refusal);
+                errors.refuse(context, ApiException.tooLarge(
+                        "Request body is larger than the gateway's limit of " + maxBytes + " bytes"));
                 return;
             }
             context.next();
-        }, RequestObserver.ORDER - 1);
+        }, ORDER);
     }
 
     private static long declaredLength(String header) {

@@ -1,5 +1,6 @@
 package dev.mistralgateway.chat;
 
+import java.util.List;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.config.MistralConfigValidator;
 
@@ -18,19 +20,24 @@ import dev.mistralgateway.config.MistralConfigValidator;
 public class ChatRequestValidator {
 
     static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    /** Mistral's message fields: anything else would only earn a 422 from Mistral. */
+    static final List<String> MESSAGE_FIELDS = List.of("role", "content", "name", "tool_calls", "tool_call_id", "prefix");
     /** Gateway-only fields: Mistral refuses fields it does not know, so these are removed before the call. */
     static final String PRESET = "preset";
 
     private final MistralConfig config;
     private final ModelPolicy models;
+    private final GatewayConfig.RequestLimits limits;
 
-    ChatRequestValidator(MistralConfig config, ModelPolicy models) {
+    ChatRequestValidator(MistralConfig config, GatewayConfig gateway, ModelPolicy models) {
         this.config = config;
         this.models = models;
+        this.limits = gateway.requestLimits();
     }
 
     public ChatCall validate(ObjectNode request) {
         validateMessages(request.get("messages"));
+        checkSize(request.get("messages"));
         String model = models.resolve(request.get("model"), config.defaultModel());
         int maxTokens = maxTokens(request.get("max_tokens"));
         double temperature = temperature(request.get("temperature"), request.get(PRESET));
@@ -58,6 +65,12 @@ public class ChatRequestValidator {
             if (!message.isObject()) {
                 throw ApiException.invalid(at + " must be an object with 'role' and 'content'");
             }
+            message.fieldNames().forEachRemaining(field -> {
+                if (!MESSAGE_FIELDS.contains(field)) {
+                    throw ApiException.invalid(at + " has an unknown field '" + ModelPolicy.printable(field)
+                            + "'; message fields are " + MESSAGE_FIELDS);
+                }
+            });
             JsonNode role = message.get("role");
             if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
                 throw ApiException.invalid(at + ".role must be one of system, user, assistant, tool"
@@ -72,6 +85,29 @@ public class ChatRequestValidator {
             } else if (!content.isTextual() && !content.isArray()) {
                 throw ApiException.invalid(at + ".content must be a string or an array of content chunks");
             }
+        }
+    }
+
+    /** Bounds on what one request may ask Mistral to read: many small messages cost as much as one huge one. */
+    private void checkSize(JsonNode messages) {
+        if (messages.size() > limits.maxMessages()) {
+            throw ApiException.invalid("Too many messages: " + messages.size() + ", the gateway's limit is "
+                    + limits.maxMessages() + " (gateway.request-limits.max-messages)");
+        }
+        long characters = 0;
+        for (JsonNode message : messages) {
+            JsonNode content = message.get("content");
+            if (content != null && content.isTextual()) {
+                characters += content.asText().length();
+            } else if (content != null && content.isArray()) {
+                for (JsonNode chunk : content) {
+                    characters += chunk.path("text").asText("").length();
+                }
+            }
+        }
+        if (characters > limits.maxTotalChars()) {
+            throw ApiException.invalid("Messages are too long: " + characters + " characters, the gateway's limit is "
+                    + limits.maxTotalChars() + " (gateway.request-limits.max-total-chars)");
         }
     }
 

@@ -108,8 +108,13 @@ public class ErrorMappers {
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(ErrorBody.of(e.type(), e.getMessage()));
         if (e.retryAfter() != null) {
-            response.header(HttpHeaders.RETRY_AFTER, Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
+            response.header(HttpHeaders.RETRY_AFTER, retryAfterSeconds(e.retryAfter()));
         }
         return response.build();
+    }
+
+    /** Whole seconds, rounded up, at least 1: what Retry-After can carry. */
+    static long retryAfterSeconds(java.time.Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 }

@@ -1,6 +1,10 @@
 package dev.mistralgateway.config;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -9,11 +13,51 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "gateway")
 public interface GatewayConfig {
 
+    /** Who may call the gateway. */
+    Auth auth();
+
+    /**
+     * Client keys ({@code GATEWAY_API_KEYS}, comma-separated, from a Secret). Each entry is {@code name=key},
+     * {@code name=sha256:<hex of SHA-256(key)>} (the key itself never stored), or a bare key (named by a short hash).
+     * The name, never the key, identifies the caller in logs and metrics.
+     */
+    Optional<List<String>> apiKeys();
+
+    /** Per-key limits. In memory, per replica (see {@code KeyRateLimiter}). */
+    KeyLimits keyLimits();
+
+    /** Limits on one request's content, beyond {@code quarkus.http.limits.max-body-size}. */
+    RequestLimits requestLimits();
+
     /** Spend control. */
     Budget budget();
 
     /** The one log line written per API request. */
     AccessLog accessLog();
+
+    interface Auth {
+        /** Require a client key on the API. Turning it off in prod is logged as a warning at every start. */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface KeyLimits {
+        /** Requests per minute per key (token bucket, bursts up to the same number). Unset: no limit. */
+        OptionalInt requestsPerMinute();
+
+        /** Mistral tokens (prompt + completion) per key over the rolling last 60 minutes. Unset: no limit. */
+        OptionalLong hourlyTokens();
+    }
+
+    interface RequestLimits {
+        /** Most messages one chat request may carry. */
+        @WithDefault("256")
+        int maxMessages();
+
+        /** Most characters of text content, summed over all messages. */
+        @WithDefault("400000")
+        int maxTotalChars();
+    }
 
     interface Budget {
         /**

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -53,6 +54,10 @@ public interface MistralConfig {
 
     /** Named temperatures a client may select with {@code "preset"} (defaults: deterministic=0, creative=0.7). */
     Map<String, Double> presets();
+
+    /** Largest answer accepted from Mistral (by its Content-Length): a bound on what one call can make us buffer. */
+    @WithDefault("10M")
+    MemorySize maxResponseSize();
 
     /** Timeouts of the calls to Mistral. */
     Timeout timeout();

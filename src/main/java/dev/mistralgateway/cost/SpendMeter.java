@@ -14,6 +14,7 @@ import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.GatewayMetrics;
 import dev.mistralgateway.metrics.RequestRecord;
+import dev.mistralgateway.security.KeyRateLimiter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -26,16 +27,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class SpendMeter {
 
     private static final Logger LOG = Logger.getLogger(SpendMeter.class);
-    private static final int MINUTES = 60;
 
     private final MistralConfig config;
     private final GatewayMetrics metrics;
     private final OptionalDouble hourlyBudget;
-    private final long[] bucketMinute = new long[MINUTES];
-    private final double[] bucketUsd = new double[MINUTES];
+    private final RollingHour lastHour = new RollingHour();
+    private final KeyRateLimiter keyLimits;
 
-    SpendMeter(MistralConfig config, GatewayConfig gateway, GatewayMetrics metrics, MeterRegistry registry) {
+    SpendMeter(MistralConfig config, GatewayConfig gateway, GatewayMetrics metrics, MeterRegistry registry,
+            KeyRateLimiter keyLimits) {
         this.config = config;
+        this.keyLimits = keyLimits;
         this.metrics = metrics;
         this.hourlyBudget = gateway.budget().hourlyUsd();
         Gauge.builder("mistral.budget.spend.usd", this, SpendMeter::lastHourUsd)
@@ -60,61 +62,22 @@ public class SpendMeter {
         double usd = (prompt * price.input() + completion * price.output()) / 1_000_000;
         metrics.tokens(model, prompt, completion);
         metrics.spend(model, usd);
-        add(usd);
-        RequestRecord.current().tokens(prompt, completion);
+        lastHour.add(usd);
+        RequestRecord request = RequestRecord.current();
+        request.tokens(prompt, completion);
+        keyLimits.addTokens(request.key(), prompt + completion);
     }
 
-    public synchronized double lastHourUsd() {
-        long now = minuteNow();
-        double sum = 0;
-        for (int i = 0; i < MINUTES; i++) {
-            if (now - bucketMinute[i] < MINUTES) {
-                sum += bucketUsd[i];
-            }
-        }
-        return sum;
+    public double lastHourUsd() {
+        return lastHour.sum();
     }
 
     /** How long until spend is back under the budget, when it is exhausted now. */
-    public synchronized Optional<Duration> budgetExhausted() {
-        if (hourlyBudget.isEmpty()) {
-            return Optional.empty();
-        }
-        double limit = hourlyBudget.getAsDouble();
-        double spent = lastHourUsd();
-        if (spent < limit) {
-            return Optional.empty();
-        }
-        long now = minuteNow();
-        long nowMillis = System.currentTimeMillis();
-        // Oldest minutes leave the window first: find when enough of them have left.
-        for (long minute = now - MINUTES + 1; minute <= now; minute++) {
-            int i = (int) Math.floorMod(minute, (long) MINUTES);
-            if (bucketMinute[i] == minute) {
-                spent -= bucketUsd[i];
-            }
-            if (spent < limit) {
-                return Optional.of(Duration.ofMillis(Math.max(1000, (minute + MINUTES) * 60_000 - nowMillis)));
-            }
-        }
-        return Optional.of(Duration.ofMinutes(MINUTES));
+    public Optional<Duration> budgetExhausted() {
+        return hourlyBudget.isEmpty() ? Optional.empty() : lastHour.untilBelow(hourlyBudget.getAsDouble());
     }
 
     public OptionalDouble hourlyBudget() {
         return hourlyBudget;
-    }
-
-    private synchronized void add(double usd) {
-        long now = minuteNow();
-        int i = (int) Math.floorMod(now, (long) MINUTES);
-        if (bucketMinute[i] != now) {
-            bucketMinute[i] = now;
-            bucketUsd[i] = 0;
-        }
-        bucketUsd[i] += usd;
-    }
-
-    private static long minuteNow() {
-        return System.currentTimeMillis() / 60_000;
     }
 }

@@ -61,11 +61,14 @@ public class GatewayMetrics {
         return model != null && models.contains(model) ? model : OTHER_MODEL;
     }
 
-    /** One client request answered with {@code status} (client view). */
-    public void request(String endpoint, String model, boolean stream, int status) {
+    /**
+     * One client request answered with {@code status} (client view). {@code key} is a configured key's name,
+     * "anonymous" or "none": bounded by configuration, never client text.
+     */
+    public void request(String endpoint, String key, String model, boolean stream, int status) {
         String statusText = String.valueOf(status);
-        counter("mistral.requests", "Client requests by endpoint, model and HTTP status",
-                "endpoint", endpoint, "model", modelLabel(model), "stream", String.valueOf(stream),
+        counter("mistral.requests", "Client requests by endpoint, client key name, model and HTTP status",
+                "endpoint", endpoint, "key", key, "model", modelLabel(model), "stream", String.valueOf(stream),
                 "status", statusText, "status_class", status / 100 + "xx").increment();
     }
 

@@ -56,13 +56,13 @@ public class RequestObserver {
     }
 
     private void finished(RequestRecord record, int status, boolean completed) {
-        metrics.request(record.endpoint, record.model(), record.stream(), status);
+        metrics.request(record.endpoint, record.key(), record.model(), record.stream(), status);
         if (accessLog) {
             long latencyMs = (System.nanoTime() - record.startNanos) / 1_000_000;
             MDC.put("requestId", record.requestId);
             try {
-                ACCESS.infof("%s model=%s stream=%s status=%d latency_ms=%d prompt_tokens=%d completion_tokens=%d%s",
-                        record.endpoint, metrics.modelLabel(record.model()), record.stream(), status, latencyMs,
+                ACCESS.infof("%s key=%s model=%s stream=%s status=%d latency_ms=%d prompt_tokens=%d completion_tokens=%d%s",
+                        record.endpoint, record.key(), metrics.modelLabel(record.model()), record.stream(), status, latencyMs,
                         record.promptTokens(), record.completionTokens(), completed ? "" : " client_gone=true");
             } finally {
                 MDC.remove("requestId");
@@ -71,7 +71,7 @@ public class RequestObserver {
     }
 
     /** The API endpoints the gateway accounts for; health, metrics and the like are not. */
-    static String endpointOf(String path) {
+    public static String endpointOf(String path) {
         return switch (path) {
             case "/api/chat", "/v1/chat/completions" -> "chat";
             case "/v1/embeddings" -> "embeddings";

@@ -15,6 +15,7 @@ public final class RequestRecord {
     final String requestId;
     final String endpoint;
     final long startNanos = System.nanoTime();
+    private volatile String key = "none";
     private volatile String model;
     private volatile boolean stream;
     private volatile long promptTokens;
@@ -44,6 +45,16 @@ public final class RequestRecord {
         this.model = model;
         this.stream = stream;
         return this;
+    }
+
+    /** The name of the client key that made the request ("anonymous" without authentication). */
+    public RequestRecord key(String name) {
+        this.key = name;
+        return this;
+    }
+
+    public String key() {
+        return key;
     }
 
     public void tokens(long prompt, long completion) {

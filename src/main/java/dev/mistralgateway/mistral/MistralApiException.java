@@ -6,6 +6,8 @@ import java.util.Optional;
 /** Mistral answered with a non-2xx status; carries the status, Mistral's own message and its Retry-After. */
 public final class MistralApiException extends MistralException {
 
+    private static final long serialVersionUID = 1L;
+
     private final int status;
     private final String upstreamMessage;
     private final Duration retryAfter;

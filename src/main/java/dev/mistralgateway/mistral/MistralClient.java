@@ -52,6 +52,7 @@ public class MistralClient {
                 // A backstop: the guard's timeout (the same value) ends an attempt first, as a breaker failure.
                 .readTimeout(config.timeout().read().plus(READ_TIMEOUT_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
                 .register(rateLimits)
+                .register(new ResponseSizeLimit(config.maxResponseSize().asLongValue()))
                 .build(MistralRestApi.class);
         this.metrics = metrics;
         this.authorization = endpoint.authorization();

@@ -6,6 +6,8 @@ package dev.mistralgateway.mistral;
  */
 public abstract class MistralException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     protected MistralException(String message, Throwable cause) {
         // No stack trace: these are expected outcomes of a remote call, and traces only fill logs.
         super(message, cause, false, false);

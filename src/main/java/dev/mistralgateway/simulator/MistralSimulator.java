@@ -66,6 +66,7 @@ public final class MistralSimulator implements AutoCloseable {
     private final SimulatedRateLimits rateLimits = new SimulatedRateLimits();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> lastRequests = new ConcurrentHashMap<>();
+    private final Map<String, JsonNode> lastHeaders = new ConcurrentHashMap<>();
     private volatile String expectedKey;
     private HttpServer server;
 
@@ -116,6 +117,7 @@ public final class MistralSimulator implements AutoCloseable {
         faults.clear();
         counters.clear();
         lastRequests.clear();
+        lastHeaders.clear();
         expectedKey = options.apiKey();
     }
 
@@ -168,6 +170,7 @@ public final class MistralSimulator implements AutoCloseable {
         if (payload != null) {
             lastRequests.put(endpoint, payload);
         }
+        lastHeaders.put(endpoint, headersOf(request));
         Fault fault = faults.take(endpoint, stream, body.toString());
         if (fault != null) {
             increment("faults");
@@ -292,11 +295,26 @@ public final class MistralSimulator implements AutoCloseable {
                 stats.put("pendingFaults", faults.size());
                 ObjectNode last = stats.putObject("lastRequests");
                 lastRequests.forEach(last::set);
+                ObjectNode headers = stats.putObject("lastHeaders");
+                lastHeaders.forEach(headers::set);
                 send(response, 200, stats);
             }
             default -> send(response, 404, json.createObjectNode().put("error",
                     "Unknown simulator admin action " + action + "; see the README's Simulator section"));
         }
+    }
+
+    /** What a client sent, lower-cased names; the Authorization value only as "expected" or "other". */
+    private JsonNode headersOf(HttpServerRequest request) {
+        ObjectNode headers = json.createObjectNode();
+        request.headers().forEach(header -> {
+            String name = header.getKey().toLowerCase();
+            String value = name.equals("authorization")
+                    ? (header.getValue().equals("Bearer " + expectedKey) ? "expected" : "other")
+                    : header.getValue();
+            headers.put(name, value);
+        });
+        return headers;
     }
 
     private static String endpoint(HttpServerRequest request) {

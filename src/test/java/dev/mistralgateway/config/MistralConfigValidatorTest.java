@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
@@ -32,6 +34,7 @@ class MistralConfigValidatorTest {
         return new SmallRyeConfigBuilder()
                 .withMapping(MistralConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build()
                 .getConfigMapping(MistralConfig.class);

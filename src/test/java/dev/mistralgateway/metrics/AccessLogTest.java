@@ -38,7 +38,7 @@ class AccessLogTest {
         assertEquals(2, access.size(), "one line per API request, none for /health: " + access);
         String ok = access.get(0);
         assertTrue(ok.contains("requestId=access-log-test-1"), ok);
-        assertTrue(ok.contains("chat model=mistral-small-2506 stream=false status=200"), ok);
+        assertTrue(ok.contains("chat key=anonymous model=mistral-small-2506 stream=false status=200"), ok);
         assertTrue(ok.matches(".*latency_ms=\\d+ prompt_tokens=9 completion_tokens=8.*"), ok);
         assertTrue(access.get(1).contains("status=400") && access.get(1).contains("requestId=access-log-test-2"), access.get(1));
     }

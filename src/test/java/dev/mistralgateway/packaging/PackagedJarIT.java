@@ -30,6 +30,7 @@ class PackagedJarIT {
 
     private static final Path APP = Path.of("target", "quarkus-app");
     private static final String KEY = "it-mistral-key-0123456789abcdef";
+    private static final String CLIENT_KEY = "it-client-key-0123456789abcdef";
     private final List<Process> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -52,11 +53,18 @@ class PackagedJarIT {
 
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/api/chat"))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + CLIENT_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("\"content\":\"Echo: ping\""), response.body());
-        assertFalse(Files.readString(gatewayLog).contains(KEY), "the key is never logged");
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/api/chat"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), "prod requires a client key");
+        String log = Files.readString(gatewayLog);
+        assertFalse(log.contains(KEY) || log.contains(CLIENT_KEY), "no key is ever logged");
     }
 
     @Test
@@ -81,15 +89,22 @@ class PackagedJarIT {
     @Test
     void refusesToStartOnOutOfRangeConfigNamingThePropertyNotTheKey() throws Exception {
         String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "MISTRAL_MAX_TOKENS", "0",
-                "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+                "GATEWAY_API_KEYS", "ops=" + CLIENT_KEY, "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
         assertTrue(output.contains("mistral.max-tokens must be between 1 and"), output);
         assertFalse(output.contains(KEY), "the key is never printed");
     }
 
     @Test
     void refusesToStartInProductionWithoutAKey() throws Exception {
-        String output = runToExit(Map.of("QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+        String output = runToExit(Map.of("GATEWAY_API_KEYS", "ops=" + CLIENT_KEY, "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
         assertTrue(output.contains("mistral.api-key is required"), output);
+    }
+
+    @Test
+    void refusesToStartInProductionWithoutClientKeysUnlessAuthIsOffOnPurpose() throws Exception {
+        String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+        assertTrue(output.contains("gateway.api-keys is empty"), output);
+        assertFalse(output.contains(KEY));
     }
 
     /** The simulator, standalone, accepting {@link #KEY}; returns its port once it listens. */
@@ -105,6 +120,7 @@ class PackagedJarIT {
         return start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), Map.of(
                 "MISTRAL_API_KEY", key,
                 "MISTRAL_BASE_URL", "http://127.0.0.1:" + simulatorPort,
+                "GATEWAY_API_KEYS", "ops=" + CLIENT_KEY,
                 "QUARKUS_HTTP_PORT", String.valueOf(gatewayPort)));
     }
 
@@ -121,6 +137,7 @@ class PackagedJarIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().remove("MISTRAL_API_KEY");
         builder.environment().remove("MISTRAL_BASE_URL");
+        builder.environment().remove("GATEWAY_API_KEYS");
         builder.environment().putAll(env);
         processes.add(builder.start());
         return log;

@@ -2,6 +2,8 @@ package dev.mistralgateway.testing;
 
 import static io.restassured.RestAssured.given;
 
+import java.util.Map;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.restassured.http.ContentType;
@@ -53,6 +55,11 @@ public final class Simulator {
     /** The body of the last request the simulator received on this endpoint (chat, embeddings). */
     public static JsonPath lastRequest(String endpoint) {
         return stats().setRootPath("lastRequests." + endpoint);
+    }
+
+    /** The headers of the last request on this endpoint, names lower-cased; Authorization as "expected" or "other". */
+    public static Map<String, String> lastHeaders(String endpoint) {
+        return stats().getMap("lastHeaders." + endpoint, String.class, String.class);
     }
 
     private static JsonPath stats() {
