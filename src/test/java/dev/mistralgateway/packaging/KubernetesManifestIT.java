@@ -87,6 +87,9 @@ class KubernetesManifestIT {
         assertEquals(null, key.getValue(), "never inline");
         assertEquals("mistral-gateway", key.getValueFrom().getSecretKeyRef().getName());
         assertEquals("mistral-api-key", key.getValueFrom().getSecretKeyRef().getKey());
+        EnvVar clientKeys = env.stream().filter(e -> e.getName().equals("GATEWAY_API_KEYS")).findFirst().orElseThrow();
+        assertEquals("mistral-gateway", clientKeys.getValueFrom().getSecretKeyRef().getName());
+        assertEquals("gateway-api-keys", clientKeys.getValueFrom().getSecretKeyRef().getKey());
         Pattern secretName = Pattern.compile("(?i).*(KEY|SECRET|TOKEN|PASSWORD).*");
         for (EnvVar var : env) {
             if (secretName.matcher(var.getName()).matches()) {
@@ -143,6 +146,8 @@ class KubernetesManifestIT {
         assertEquals("mistral-gateway", service.getSpec().getSelector().get("app.kubernetes.io/name"));
         GenericKubernetesResource monitor = one(GenericKubernetesResource.class, "ServiceMonitor");
         assertTrue(Serialization.asYaml(monitor).contains("/q/metrics"));
+        assertEquals(Map.of("app.kubernetes.io/name", "mistral-gateway"),
+                monitor.get("spec", "selector", "matchLabels"), "scrapes the gateway's Service only");
         GenericKubernetesResource rules = one(GenericKubernetesResource.class, "PrometheusRule");
         assertTrue(Serialization.asYaml(rules).contains("MistralApiDown"));
         PodDisruptionBudget pdb = one(PodDisruptionBudget.class, "PodDisruptionBudget");
