@@ -55,6 +55,13 @@ public interface MistralConfig {
     /** Named temperatures a client may select with {@code "preset"} (defaults: deterministic=0, creative=0.7). */
     Map<String, Double> presets();
 
+    /**
+     * Most connections kept open to Mistral. LLM calls last seconds, so concurrency is rate times duration:
+     * 200 requests/s of 5 s answers need 1000 connections; a small pool queues requests inside the gateway.
+     */
+    @WithDefault("1024")
+    int connectionPoolSize();
+
     /** Largest answer accepted from Mistral (by its Content-Length): a bound on what one call can make us buffer. */
     @WithDefault("10M")
     MemorySize maxResponseSize();

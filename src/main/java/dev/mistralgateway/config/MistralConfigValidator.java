@@ -55,6 +55,9 @@ public final class MistralConfigValidator {
         }
         checkModel(problems, config, "mistral.default-model", config.defaultModel());
         checkModel(problems, config, "mistral.default-embedding-model", config.defaultEmbeddingModel());
+        if (config.connectionPoolSize() < 1) {
+            problems.add("mistral.connection-pool-size must be at least 1 (was " + config.connectionPoolSize() + ")");
+        }
         checkPositive(problems, "mistral.timeout.connect", config.timeout().connect());
         checkPositive(problems, "mistral.timeout.read", config.timeout().read());
         checkPositive(problems, "mistral.timeout.stream-idle", config.timeout().streamIdle());

@@ -3,12 +3,13 @@ package dev.mistralgateway.mistral;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,6 +52,7 @@ public class MistralClient {
                 .connectTimeout(config.timeout().connect().toMillis(), TimeUnit.MILLISECONDS)
                 // A backstop: the guard's timeout (the same value) ends an attempt first, as a breaker failure.
                 .readTimeout(config.timeout().read().plus(READ_TIMEOUT_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
+                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize())
                 .register(rateLimits)
                 .register(new ResponseSizeLimit(config.maxResponseSize().asLongValue()))
                 .build(MistralRestApi.class);
