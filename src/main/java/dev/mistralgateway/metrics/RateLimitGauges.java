@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientResponseContext;
 import jakarta.ws.rs.client.ClientResponseFilter;
+import jakarta.ws.rs.core.MultivaluedMap;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,12 +33,31 @@ public class RateLimitGauges implements ClientResponseFilter {
 
     @Override
     public void filter(ClientRequestContext request, ClientResponseContext response) {
-        update(remainingRequests, response.getHeaderString("x-ratelimit-remaining-req-minute"));
-        update(limitRequests, response.getHeaderString("x-ratelimit-limit-req-minute"));
-        update(remainingTokens, first(response.getHeaderString("x-ratelimit-remaining-tokens-minute"),
-                response.getHeaderString("ratelimitbysize-remaining")));
-        update(limitTokens, first(response.getHeaderString("x-ratelimit-limit-tokens-minute"),
-                response.getHeaderString("ratelimitbysize-limit")));
+        // Read from the header map: the client's getHeaderString() throws on some streaming responses, and a
+        // gauge must never fail the call it observes.
+        MultivaluedMap<String, String> headers = response.getHeaders();
+        if (headers == null) {
+            return;
+        }
+        update(remainingRequests, header(headers, "x-ratelimit-remaining-req-minute"));
+        update(limitRequests, header(headers, "x-ratelimit-limit-req-minute"));
+        update(remainingTokens, first(header(headers, "x-ratelimit-remaining-tokens-minute"),
+                header(headers, "ratelimitbysize-remaining")));
+        update(limitTokens, first(header(headers, "x-ratelimit-limit-tokens-minute"),
+                header(headers, "ratelimitbysize-limit")));
+    }
+
+    private static String header(MultivaluedMap<String, String> headers, String name) {
+        String value = headers.getFirst(name);
+        if (value == null) {
+            // Header names are case-insensitive; the map may keep the case Mistral sent.
+            for (var entry : headers.entrySet()) {
+                if (entry.getKey() != null && entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
+                    return entry.getValue().get(0);
+                }
+            }
+        }
+        return value;
     }
 
     private static String first(String preferred, String older) {

@@ -39,6 +39,7 @@ public class MistralClient {
     private static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(1);
 
     private final MistralRestApi api;
+    private final MistralRestApi streamApi;
     private final String authorization;
     private final Duration streamIdle;
     private final GatewayMetrics metrics;
@@ -47,18 +48,28 @@ public class MistralClient {
     MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
             Tracer tracer) {
         this.tracer = tracer;
-        this.api = QuarkusRestClientBuilder.newBuilder()
+        this.api = restClient(endpoint, config, rateLimits, true);
+        // The REST client closes a stream's connection when the stream ends, and a pooled connection can be handed to
+        // the next request just before that close lands ("Connection was closed" under concurrent streams). Streams
+        // therefore use connections that never go back to a pool.
+        this.streamApi = restClient(endpoint, config, rateLimits, false);
+        this.metrics = metrics;
+        this.authorization = endpoint.authorization();
+        this.streamIdle = config.timeout().streamIdle();
+    }
+
+    private static MistralRestApi restClient(MistralEndpoint endpoint, MistralConfig config, RateLimitGauges rateLimits,
+            boolean keepAlive) {
+        return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(endpoint.baseUrl())
                 .connectTimeout(config.timeout().connect().toMillis(), TimeUnit.MILLISECONDS)
                 // A backstop: the guard's timeout (the same value) ends an attempt first, as a breaker failure.
                 .readTimeout(config.timeout().read().plus(READ_TIMEOUT_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
                 .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize())
+                .property(QuarkusRestClientProperties.KEEP_ALIVE_ENABLED, keepAlive)
                 .register(rateLimits)
                 .register(new ResponseSizeLimit(config.maxResponseSize().asLongValue()))
                 .build(MistralRestApi.class);
-        this.metrics = metrics;
-        this.authorization = endpoint.authorization();
-        this.streamIdle = config.timeout().streamIdle();
     }
 
     /** The model list, unguarded: the health probe must see Mistral itself, not the breaker in front of it. */
@@ -82,7 +93,7 @@ public class MistralClient {
         String model = request.path("model").asText();
         return observed("chat_stream", request, () -> {
             long start = System.nanoTime();
-            Multi<String> events = api.stream(authorization, request)
+            Multi<String> events = streamApi.stream(authorization, request)
                     .onFailure().transform(MistralClient::translate);
             return FirstEvent.await(events)
                     .invoke(() -> metrics.timeToFirstToken(model, System.nanoTime() - start))

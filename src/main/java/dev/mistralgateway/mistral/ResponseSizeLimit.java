@@ -3,6 +3,7 @@ package dev.mistralgateway.mistral;
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientResponseContext;
 import jakarta.ws.rs.client.ClientResponseFilter;
+import jakarta.ws.rs.core.HttpHeaders;
 
 /**
  * Refuses an answer from Mistral whose declared length is over {@code mistral.max-response-size}, before its body
@@ -18,10 +19,20 @@ final class ResponseSizeLimit implements ClientResponseFilter {
 
     @Override
     public void filter(ClientRequestContext request, ClientResponseContext response) {
-        int length = response.getLength();
+        // From the header map: the client's own header lookups throw on some streaming responses.
+        String declared = response.getHeaders() == null ? null : response.getHeaders().getFirst(HttpHeaders.CONTENT_LENGTH);
+        long length = parse(declared);
         if (length > maxBytes) {
             throw new MistralProtocolException("Mistral's answer of " + length + " bytes is over the gateway's limit of "
                     + maxBytes + " bytes (mistral.max-response-size)", null);
+        }
+    }
+
+    private static long parse(String header) {
+        try {
+            return header == null ? -1 : Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 }
