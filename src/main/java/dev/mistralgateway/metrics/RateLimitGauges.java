@@ -33,31 +33,17 @@ public class RateLimitGauges implements ClientResponseFilter {
 
     @Override
     public void filter(ClientRequestContext request, ClientResponseContext response) {
-        // Read from the header map: the client's getHeaderString() throws on some streaming responses, and a
-        // gauge must never fail the call it observes.
+        // The client's response header map is case-insensitive; it is null when there is no response head.
         MultivaluedMap<String, String> headers = response.getHeaders();
         if (headers == null) {
             return;
         }
-        update(remainingRequests, header(headers, "x-ratelimit-remaining-req-minute"));
-        update(limitRequests, header(headers, "x-ratelimit-limit-req-minute"));
-        update(remainingTokens, first(header(headers, "x-ratelimit-remaining-tokens-minute"),
-                header(headers, "ratelimitbysize-remaining")));
-        update(limitTokens, first(header(headers, "x-ratelimit-limit-tokens-minute"),
-                header(headers, "ratelimitbysize-limit")));
-    }
-
-    private static String header(MultivaluedMap<String, String> headers, String name) {
-        String value = headers.getFirst(name);
-        if (value == null) {
-            // Header names are case-insensitive; the map may keep the case Mistral sent.
-            for (var entry : headers.entrySet()) {
-                if (entry.getKey() != null && entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
-                    return entry.getValue().get(0);
-                }
-            }
-        }
-        return value;
+        update(remainingRequests, headers.getFirst("x-ratelimit-remaining-req-minute"));
+        update(limitRequests, headers.getFirst("x-ratelimit-limit-req-minute"));
+        update(remainingTokens, first(headers.getFirst("x-ratelimit-remaining-tokens-minute"),
+                headers.getFirst("ratelimitbysize-remaining")));
+        update(limitTokens, first(headers.getFirst("x-ratelimit-limit-tokens-minute"),
+                headers.getFirst("ratelimitbysize-limit")));
     }
 
     private static String first(String preferred, String older) {

@@ -19,7 +19,7 @@ final class ResponseSizeLimit implements ClientResponseFilter {
 
     @Override
     public void filter(ClientRequestContext request, ClientResponseContext response) {
-        // From the header map: the client's own header lookups throw on some streaming responses.
+        // The header map is null when there is no response head.
         String declared = response.getHeaders() == null ? null : response.getHeaders().getFirst(HttpHeaders.CONTENT_LENGTH);
         long length = parse(declared);
         if (length > maxBytes) {

@@ -87,7 +87,8 @@ public final class ApiKeys {
         return Optional.ofNullable(match);
     }
 
-    static byte[] sha256(String value) {
+    /** The digest a {@code name=sha256:<hex>} entry holds for a key. */
+    public static byte[] sha256(String value) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
