@@ -6,7 +6,7 @@ import dev.mistralgateway.metrics.ErrorReason;
 
 /**
  * A request the gateway answers with an error of its own: bad input (4xx) or an upstream outcome it translates.
- * {@link ErrorMappers} renders it as {@code {"error":{"type":...,"message":...}}}.
+ * {@link ErrorResponses} renders it as {@code {"error":{"type":...,"message":...}}}.
  */
 public class ApiException extends RuntimeException {
 

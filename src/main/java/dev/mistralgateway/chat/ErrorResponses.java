@@ -1,51 +1,138 @@
 package dev.mistralgateway.chat;
 
+import java.io.IOException;
+import java.time.Duration;
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.mistralgateway.metrics.ErrorReason;
 import dev.mistralgateway.metrics.GatewayMetrics;
+import dev.mistralgateway.mistral.MistralException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Refuses a request from an HTTP filter, before any resource runs, with the same JSON error body, headers and
- * error count as the exception mappers give.
+ * Turns every failure into the gateway's JSON error: the one place that decides status, type and message, counts
+ * the failure in {@code mistral_errors_total} where it starts in the gateway, and logs what needs a look. Used by
+ * the HTTP filters and chat routes (Vert.x) and by {@link ErrorMappers} (JAX-RS). No stack trace ever leaves the
+ * process.
  */
 @ApplicationScoped
 public class ErrorResponses {
 
+    private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
+
     private final ObjectMapper json;
     private final GatewayMetrics metrics;
+    private final UpstreamErrors upstreamErrors;
 
-    ErrorResponses(ObjectMapper json, GatewayMetrics metrics) {
+    ErrorResponses(ObjectMapper json, GatewayMetrics metrics, UpstreamErrors upstreamErrors) {
         this.json = json;
         this.metrics = metrics;
+        this.upstreamErrors = upstreamErrors;
     }
 
+    /** Refuses a request the gateway will not serve (bad input, no key, over a limit). */
     public void refuse(RoutingContext context, ApiException refusal) {
-        metrics.error(refusal.reason(), String.valueOf(refusal.status()));
-        HttpServerResponse response = context.response()
-                .setStatusCode(refusal.status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
-        if (refusal.retryAfter() != null) {
-            response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ErrorMappers.retryAfterSeconds(refusal.retryAfter())));
+        write(context.response(), toApi(refusal));
+    }
+
+    /** Answers a request that failed anywhere (refused, Mistral failed, or a bug) with its JSON error. */
+    public void fail(RoutingContext context, Throwable failure) {
+        write(context.response(), toApi(failure));
+    }
+
+    /**
+     * The client's view of a failure, counted where it starts in the gateway: its own refusals, the open circuit
+     * and the guard's timeout. Mistral's own failures were counted per attempt, where they happened.
+     */
+    ApiException toApi(Throwable failure) {
+        if (failure instanceof ApiException refusal) {
+            if (refusal.status() < 500) {
+                metrics.error(refusal.reason(), String.valueOf(refusal.status()));
+            }
+            return refusal;
         }
-        if (refusal.status() == 401) {
-            response.putHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        if (failure instanceof MistralException || failure instanceof FaultToleranceException) {
+            ApiException api = upstreamErrors.toApi(failure);
+            if (failure instanceof FaultToleranceException) {
+                metrics.error(ErrorReason.of(failure), String.valueOf(api.status()));
+            }
+            if (api.status() >= 500) {
+                LOG.warnf("Mistral call failed: %s -> HTTP %d %s", failure.getMessage(), api.status(), api.type());
+            }
+            return api;
         }
-        if (refusal.status() == 413) {
-            // The body was not read: the connection cannot carry another request.
-            response.putHeader("Connection", "close");
+        if (failure instanceof JsonProcessingException malformed) {
+            return toApi(malformedJson(malformed));
         }
+        if (failure instanceof IOException) {
+            // A body that broke off or could not be decoded is the client's problem, not ours.
+            return toApi(ApiException.invalid("Request body could not be read: " + failure.getClass().getSimpleName()));
+        }
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(failure, "Unexpected error %s", id);
+        return new ApiException(500, "internal_error", "Internal error; reference " + id, null);
+    }
+
+    /** Malformed JSON, invalid UTF-8, nesting too deep: say where the body broke, without echoing it at length. */
+    private static ApiException malformedJson(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        String where = at == null || at.getLineNr() < 0 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+        int source = reason.indexOf(" (for ");
+        reason = source > 0 && reason.contains("[Source") ? reason.substring(0, source) : reason;
+        if (reason.length() > 200) {
+            reason = reason.substring(0, 200) + "…";
+        }
+        return ApiException.invalid("Request body is not valid JSON" + where + ": " + reason);
+    }
+
+    /** The error body of {@code error}, as bytes. */
+    Buffer body(ApiException error) {
         try {
-            response.end(Buffer.buffer(json.writeValueAsBytes(ErrorBody.of(refusal.type(), refusal.getMessage()))));
+            return Buffer.buffer(json.writeValueAsBytes(ErrorBody.of(error.type(), error.getMessage())));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("An error body could not be written as JSON", e);
         }
+    }
+
+    private void write(HttpServerResponse response, ApiException error) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (response.headWritten()) {
+            // A stream already started: the status is sent, so the error can only close it.
+            response.end();
+            return;
+        }
+        response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+        if (error.retryAfter() != null) {
+            response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(error.retryAfter())));
+        }
+        if (error.status() == 401) {
+            response.putHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        if (error.status() == 413) {
+            // The body was not read: the connection cannot carry another request.
+            response.putHeader("Connection", "close");
+        }
+        response.end(body(error));
+    }
+
+    /** Whole seconds, rounded up, at least 1: what Retry-After can carry. */
+    static long retryAfterSeconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 }

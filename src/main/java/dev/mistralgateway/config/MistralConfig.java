@@ -56,7 +56,8 @@ public interface MistralConfig {
     Map<String, Double> presets();
 
     /**
-     * Most connections kept open to Mistral. LLM calls last seconds, so concurrency is rate times duration:
+     * Most connections kept open to Mistral by each event loop (each has its own pool, so that a call never changes
+     * threads). LLM calls last seconds, so concurrency is rate times duration:
      * 200 requests/s of 5 s answers need 1000 connections; a small pool queues requests inside the gateway.
      */
     @WithDefault("1024")

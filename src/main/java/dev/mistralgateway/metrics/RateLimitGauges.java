@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientResponseContext;
-import jakarta.ws.rs.client.ClientResponseFilter;
 import jakarta.ws.rs.core.MultivaluedMap;
+
+import org.jboss.resteasy.reactive.client.impl.PreservesThreadClientResponseFilter;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,10 +15,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * Reads Mistral's rate-limit headers from every response into gauges, so operators see a 429 coming. Mistral has
  * sent {@code x-ratelimit-{limit,remaining}-{req,tokens}-minute} and, earlier, {@code ratelimitbysize-*} (tokens):
- * both are read. A gauge keeps its last value; -1 until Mistral first sends the header.
+ * both are read. A gauge keeps its last value; -1 until Mistral first sends the header. It only reads headers, so it
+ * runs on the event loop ({@link PreservesThreadClientResponseFilter}); a plain response filter would move every
+ * response to a worker thread and back.
  */
 @ApplicationScoped
-public class RateLimitGauges implements ClientResponseFilter {
+public class RateLimitGauges implements PreservesThreadClientResponseFilter {
 
     private final AtomicLong remainingRequests = new AtomicLong(-1);
     private final AtomicLong remainingTokens = new AtomicLong(-1);

