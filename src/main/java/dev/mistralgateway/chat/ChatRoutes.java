@@ -20,6 +20,8 @@ import dev.mistralgateway.metrics.RequestRecord;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -105,8 +107,10 @@ public class ChatRoutes {
             return;
         }
         HttpServerResponse response = context.response();
+        Context requestContext = Vertx.currentContext();
         Cancellable pending = call.stream()
-                ? chat.stream(call).subscribe().with(events -> relay(response, events), failure -> errors.fail(context, failure))
+                ? chat.stream(call).subscribe().with(events -> relay(response, events, requestContext),
+                        failure -> errors.fail(context, failure))
                 : chat.complete(call).subscribe().with(answer -> answer(response, answer), failure -> errors.fail(context, failure));
         // A client that goes away stops the Mistral call it was waiting for.
         response.closeHandler(closed -> pending.cancel());
@@ -124,13 +128,13 @@ public class ChatRoutes {
     }
 
     /** Mistral sent the first event: the response head goes out with it, then each event as it arrives. */
-    private void relay(HttpServerResponse response, Multi<String> events) {
+    private void relay(HttpServerResponse response, Multi<String> events, Context requestContext) {
         response.setChunked(true)
                 .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.SERVER_SENT_EVENTS)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 // Proxies such as nginx must pass each event on at once.
                 .putHeader("X-Accel-Buffering", "no");
-        relay.relay(events).subscribe().withSubscriber(new EventWriter(response));
+        relay.relay(events).subscribe().withSubscriber(new EventWriter(response, requestContext));
     }
 
     private void failed(RoutingContext context) {
@@ -146,34 +150,43 @@ public class ChatRoutes {
     }
 
     /**
-     * Writes events to the client one at a time: the next is requested once the last is handed to the socket, so a
-     * slow client slows the relay instead of filling the gateway's memory. A client that leaves cancels the stream.
+     * Writes events to the client as they come, with backpressure: at most {@value #IN_FLIGHT} events are requested
+     * ahead of the socket, so a slow client slows the relay instead of filling the gateway's memory. Events that
+     * arrive in one turn of the event loop (Mistral often sends several in one packet) go out in one write, and the
+     * last ones with the end of the response. A client that leaves cancels the stream.
      */
     private static final class EventWriter implements Flow.Subscriber<Buffer> {
 
-        private final HttpServerResponse response;
-        private Flow.Subscription subscription;
+        private static final int IN_FLIGHT = 16;
 
-        EventWriter(HttpServerResponse response) {
+        private final HttpServerResponse response;
+        private final Context context;
+        private Flow.Subscription subscription;
+        private Buffer pending;
+        private int pendingEvents;
+        private boolean flushScheduled;
+        private boolean completed;
+
+        EventWriter(HttpServerResponse response, Context context) {
             this.response = response;
+            this.context = context;
         }
 
         @Override
         public void onSubscribe(Flow.Subscription subscription) {
             this.subscription = subscription;
             response.closeHandler(closed -> subscription.cancel());
-            subscription.request(1);
+            subscription.request(IN_FLIGHT);
         }
 
         @Override
-        public void onNext(Buffer event) {
-            response.write(event).onComplete(written -> {
-                if (written.succeeded()) {
-                    subscription.request(1);
-                } else {
-                    subscription.cancel();
-                }
-            });
+        public synchronized void onNext(Buffer event) {
+            if (pending == null) {
+                pending = Buffer.buffer(event.length());
+            }
+            pending.appendBuffer(event);
+            pendingEvents++;
+            scheduleFlush();
         }
 
         @Override
@@ -183,9 +196,43 @@ public class ChatRoutes {
         }
 
         @Override
-        public void onComplete() {
-            if (!response.closed()) {
-                response.end();
+        public synchronized void onComplete() {
+            completed = true;
+            scheduleFlush();
+        }
+
+        private void scheduleFlush() {
+            if (!flushScheduled) {
+                flushScheduled = true;
+                context.runOnContext(ignored -> flush());
+            }
+        }
+
+        private void flush() {
+            Buffer events;
+            int count;
+            boolean end;
+            synchronized (this) {
+                events = pending;
+                count = pendingEvents;
+                end = completed;
+                pending = null;
+                pendingEvents = 0;
+                flushScheduled = false;
+            }
+            if (response.closed()) {
+                return;
+            }
+            if (end) {
+                response.end(events == null ? Buffer.buffer() : events);
+            } else if (events != null) {
+                response.write(events).onComplete(written -> {
+                    if (written.succeeded()) {
+                        subscription.request(count);
+                    } else {
+                        subscription.cancel();
+                    }
+                });
             }
         }
     }

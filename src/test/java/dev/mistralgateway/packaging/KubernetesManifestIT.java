@@ -109,6 +109,10 @@ class KubernetesManifestIT {
         String javaOpts = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_OPTS_APPEND"))
                 .findFirst().orElseThrow().getValue();
         assertTrue(javaOpts.contains("-XX:MaxRAMPercentage="), "heap sized from the container limit: " + javaOpts);
+        // One event loop per core the pod may use: more loops than cores only add thread switches.
+        String eventLoops = container.getEnv().stream().filter(e -> e.getName().equals("QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE"))
+                .findFirst().orElseThrow().getValue();
+        assertEquals(limits.get("cpu").toString(), eventLoops, "event loops = CPU limit");
     }
 
     @Test
