@@ -35,6 +35,7 @@ public class ChatRequestValidator {
         this.limits = gateway.requestLimits();
     }
 
+    /** Checks {@code request} and completes it, in place, into Mistral's body. */
     public ChatCall validate(ObjectNode request) {
         validateMessages(request.get("messages"));
         checkSize(request.get("messages"));
@@ -43,13 +44,13 @@ public class ChatRequestValidator {
         double temperature = temperature(request.get("temperature"), request.get(PRESET));
         boolean stream = stream(request.get("stream"));
 
-        ObjectNode upstream = request.deepCopy();
-        upstream.remove(PRESET);
-        upstream.put("model", model);
-        upstream.put("max_tokens", maxTokens);
-        upstream.put("temperature", temperature);
-        upstream.put("stream", stream);
-        return new ChatCall(upstream, model, stream);
+        // The request was parsed for this call alone, so it becomes Mistral's body in place.
+        request.remove(PRESET);
+        request.put("model", model);
+        request.put("max_tokens", maxTokens);
+        request.put("temperature", temperature);
+        request.put("stream", stream);
+        return new ChatCall(request, model, stream);
     }
 
     private static void validateMessages(JsonNode messages) {

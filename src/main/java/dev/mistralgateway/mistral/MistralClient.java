@@ -13,6 +13,7 @@ import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.config.MistralConfig;
@@ -47,10 +48,12 @@ public class MistralClient {
     private final Duration streamIdle;
     private final GatewayMetrics metrics;
     private final Tracer tracer;
+    private final ObjectMapper json;
 
     MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
-            Tracer tracer) {
+            Tracer tracer, ObjectMapper json) {
         this.tracer = tracer;
+        this.json = json;
         this.sharedApi = restClient(endpoint, config, rateLimits, true);
         // One client (so one connection pool) per event loop: a pool shared by all event loops lends a connection
         // owned by one event loop to a request on another, and every request and response then crosses threads
@@ -92,7 +95,7 @@ public class MistralClient {
 
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> chat(ObjectNode request) {
-        return observed("chat", request, () -> checked(api().chat(authorization, request)));
+        return observed("chat", request, () -> checked(api().chat(authorization, bytes(request))));
     }
 
     /**
@@ -105,7 +108,7 @@ public class MistralClient {
         String model = request.path("model").asText();
         return observed("chat_stream", request, () -> {
             long start = System.nanoTime();
-            Multi<String> events = streamApi.stream(authorization, request)
+            Multi<String> events = streamApi.stream(authorization, bytes(request))
                     .onFailure().transform(MistralClient::translate);
             return FirstEvent.await(events)
                     .invoke(() -> metrics.timeToFirstToken(model, System.nanoTime() - start))
@@ -118,7 +121,7 @@ public class MistralClient {
 
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> embeddings(ObjectNode request) {
-        return observed("embeddings", request, () -> checked(api().embeddings(authorization, request)));
+        return observed("embeddings", request, () -> checked(api().embeddings(authorization, bytes(request))));
     }
 
     /**
@@ -140,6 +143,14 @@ public class MistralClient {
                 GenAiSpans.end(span, item, failure, cancelled);
             });
         });
+    }
+
+    private byte[] bytes(ObjectNode request) {
+        try {
+            return json.writeValueAsBytes(request);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A JSON tree could not be written", e);
+        }
     }
 
     private void countError(Throwable failure) {

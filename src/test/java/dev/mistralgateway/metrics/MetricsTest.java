@@ -110,7 +110,7 @@ class MetricsTest {
         post("/api/chat", "{\"messages\":[{\"role\":\"user\",\"content\":\"label-canary-4711\"}]}", 200);
         post("/api/chat", "{\"model\":\"canary-model-4711\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", 400);
         String scrape = Metrics.scrape();
-        assertFalse(scrape.contains("4711"), "no client text in any series");
+        assertFalse(scrape.contains("4711"), "no client text in any series: " + scrape.lines().filter(l -> l.contains("4711")).toList());
         assertFalse(scrape.contains(Simulator.gatewayMistralKey()), "no key in any series");
         assertTrue(scrape.contains("model=\"other\""), "unknown models are labelled 'other'");
     }
