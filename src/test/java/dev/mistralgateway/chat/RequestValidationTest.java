@@ -3,7 +3,17 @@ package dev.mistralgateway.chat;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -22,6 +33,9 @@ import io.restassured.http.ContentType;
 class RequestValidationTest {
 
     private static final String USER = "{\"role\":\"user\",\"content\":\"hi\"}";
+
+    @TestHTTPResource("/api/chat")
+    URL chat;
 
     @BeforeEach
     void resetSimulator() {
@@ -77,6 +91,42 @@ class RequestValidationTest {
                 .contentType(ContentType.JSON)
                 .body("error.type", equalTo("request_too_large"));
         assertEquals(0, Simulator.upstreamCalls());
+    }
+
+    @Test
+    void refusesChunkedBodiesOverTheSizeLimitWith413() throws Exception {
+        // No Content-Length, so the limit can only be enforced while the body is read.
+        String huge = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(1_100_000) + "\"}]}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(chat.toString()))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(huge.getBytes(StandardCharsets.UTF_8))))
+                .build();
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, response.statusCode());
+        assertTrue(response.body().contains("\"request_too_large\""), response.body());
+        assertEquals(0, Simulator.upstreamCalls());
+    }
+
+    @Test
+    void refusesOtherMethodsThanPostWith405() {
+        for (String path : new String[] { "/api/chat", "/v1/chat/completions" }) {
+            given().get(path)
+                    .then().statusCode(405)
+                    .header("Allow", "POST")
+                    .contentType(ContentType.JSON)
+                    .body("error.type", equalTo("method_not_allowed"));
+        }
+    }
+
+    @Test
+    void acceptsJsonMediaTypeWithCharset() {
+        given().contentType("application/json; charset=UTF-8").body("{\"messages\":[" + USER + "]}")
+                .post("/v1/chat/completions")
+                .then().statusCode(200)
+                .header("Content-Length", notNullValue())
+                .body("choices[0].message.content", containsString("hi"));
     }
 
     @Test
