@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -108,23 +109,33 @@ public class ChatRoutes {
         }
         HttpServerResponse response = context.response();
         Context requestContext = Vertx.currentContext();
-        Cancellable pending = call.stream()
+        // A client that goes away stops the Mistral call it was waiting for (a stream's writer takes this over).
+        AtomicReference<Cancellable> pending = new AtomicReference<>();
+        response.closeHandler(closed -> {
+            Cancellable running = pending.get();
+            if (running != null) {
+                running.cancel();
+            }
+        });
+        pending.set(call.stream()
                 ? chat.stream(call).subscribe().with(events -> relay(response, events, requestContext),
                         failure -> errors.fail(context, failure))
-                : chat.complete(call).subscribe().with(answer -> answer(response, answer), failure -> errors.fail(context, failure));
-        // A client that goes away stops the Mistral call it was waiting for.
-        response.closeHandler(closed -> pending.cancel());
+                : chat.complete(call).subscribe().with(answer -> answer(context, answer), failure -> errors.fail(context, failure)));
     }
 
-    private void answer(HttpServerResponse response, JsonNode answer) {
+    private void answer(RoutingContext context, JsonNode answer) {
+        HttpServerResponse response = context.response();
         if (response.closed()) {
             return;
         }
+        byte[] bytes;
         try {
-            response.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(Buffer.buffer(json.writeValueAsBytes(answer)));
+            bytes = json.writeValueAsBytes(answer);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A parsed JSON tree could not be written back", e);
+            errors.fail(context, new IllegalStateException("A parsed JSON tree could not be written back", e));
+            return;
         }
+        response.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(Buffer.buffer(bytes));
     }
 
     /** Mistral sent the first event: the response head goes out with it, then each event as it arrives. */

@@ -1,5 +1,7 @@
 package dev.mistralgateway.mistral;
 
+import java.io.Closeable;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -27,7 +29,7 @@ import io.smallrye.mutiny.Uni;
 @RegisterRestClient(configKey = "mistral")
 @RegisterProvider(MistralErrorMapper.class)
 @Path("/v1")
-interface MistralRestApi {
+interface MistralRestApi extends Closeable {
 
     @GET
     @Path("/models")
