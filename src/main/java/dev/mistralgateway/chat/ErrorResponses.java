@@ -64,10 +64,13 @@ public class ErrorResponses {
             }
             return refusal;
         }
-        if (failure instanceof MistralException || failure instanceof FaultToleranceException) {
-            ApiException api = upstreamErrors.toApi(failure);
-            if (failure instanceof FaultToleranceException) {
-                metrics.error(ErrorReason.of(failure), String.valueOf(api.status()));
+        ApiException api = failure instanceof MistralException || failure instanceof FaultToleranceException
+                ? upstreamErrors.toApi(failure)
+                : null;
+        if (api != null) {
+            ErrorReason reason = failure instanceof FaultToleranceException ? ErrorReason.of(failure) : null;
+            if (reason != null) {
+                metrics.error(reason, String.valueOf(api.status()));
             }
             if (api.status() >= 500) {
                 LOG.warnf("Mistral call failed: %s -> HTTP %d %s", failure.getMessage(), api.status(), api.type());
