@@ -49,9 +49,10 @@ public class ApiException extends RuntimeException {
         return new ApiException(429, "key_rate_limited", message, retryAfter, ErrorReason.KEY_RATE_LIMITED);
     }
 
-    /** 413: the body is over the size limit. */
-    public static ApiException tooLarge(String message) {
-        return new ApiException(413, "request_too_large", message, null, ErrorReason.INVALID_REQUEST);
+    /** 413: the body is over the size limit of {@code maxBytes}. */
+    public static ApiException tooLarge(long maxBytes) {
+        return new ApiException(413, "request_too_large",
+                "Request body is larger than the gateway's limit of " + maxBytes + " bytes", null, ErrorReason.INVALID_REQUEST);
     }
 
     /** Why the gateway refused, for {@code mistral_errors_total} when it refused on its own. */

@@ -32,8 +32,7 @@ public class BodySizeLimit {
         filters.register(context -> {
             String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && declaredLength(length) > maxBytes) {
-                errors.refuse(context, ApiException.tooLarge(
-                        "Request body is larger than the gateway's limit of " + maxBytes + " bytes"));
+                errors.refuse(context, ApiException.tooLarge(maxBytes));
                 return;
             }
             context.next();

@@ -151,8 +151,7 @@ public class ChatRoutes {
     private void failed(RoutingContext context) {
         Throwable failure = context.failure();
         if (failure == null && context.statusCode() == 413) {
-            errors.refuse(context, ApiException.tooLarge("Request body is larger than the gateway's limit of " + maxBodyBytes
-                    + " bytes"));
+            errors.refuse(context, ApiException.tooLarge(maxBodyBytes));
         } else if (failure == null) {
             errors.refuse(context, ApiException.invalid("Request body could not be read"));
         } else {
