@@ -51,8 +51,8 @@ public class ApiException extends RuntimeException {
 
     /** 413: the body is over the size limit of {@code maxBytes}. */
     public static ApiException tooLarge(long maxBytes) {
-        return new ApiException(413, "request_too_large",
-                "Request body is larger than the gateway's limit of " + maxBytes + " bytes", null, ErrorReason.INVALID_REQUEST);
+        String message = "Request body is larger than the gateway's limit of " + maxBytes + " bytes";
+        return new ApiException(413, "request_too_large", message, null, ErrorReason.INVALID_REQUEST);
     }
 
     /** Why the gateway refused, for {@code mistral_errors_total} when it refused on its own. */
