@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.config.MistralConfigValidator;
@@ -102,14 +103,30 @@ public class ChatRequestValidator {
                 characters += content.asText().length();
             } else if (content != null && content.isArray()) {
                 for (JsonNode chunk : content) {
-                    characters += chunk.path("text").asText("").length();
+                    characters += characters(chunk);
                 }
             }
         }
         if (characters > limits.maxTotalChars()) {
-            throw ApiException.invalid("Messages are too long: " + characters + " characters, the gateway's limit is "
+            throw ApiException.invalid("Messages are too long: " + characters + " characters of content (text, image and"
+                    + " document URLs and every other chunk counted), the gateway's limit is "
                     + limits.maxTotalChars() + " (gateway.request-limits.max-total-chars)");
         }
+    }
+
+    /**
+     * The characters of every string in a content chunk, whatever its type: text, but also an {@code image_url} or
+     * {@code document_url} (a data URL can be most of the body), {@code thinking} chunks and those Mistral adds later.
+     */
+    private static long characters(JsonNode node) {
+        if (node.isTextual()) {
+            return node.asText().length();
+        }
+        long characters = 0;
+        for (JsonNode child : node) {
+            characters += characters(child);
+        }
+        return characters;
     }
 
     private int maxTokens(JsonNode value) {

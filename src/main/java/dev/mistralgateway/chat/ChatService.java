@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.mistralgateway.api.ApiException;
+import dev.mistralgateway.api.RetryAfter;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.mistral.MistralClient;
@@ -63,7 +65,7 @@ public class ChatService {
         spend.budgetExhausted().ifPresent(wait -> {
             throw ApiException.budgetExhausted(String.format(Locale.ROOT,
                     "The gateway's hourly budget of $%.2f is spent ($%.2f in the last 60 minutes); retry in %d s",
-                    spend.hourlyBudget().orElse(0), spend.lastHourUsd(), Math.max(1, wait.toSeconds())), wait);
+                    spend.hourlyBudget().orElse(0), spend.lastHourUsd(), RetryAfter.seconds(wait)), wait);
         });
     }
 

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.config.ModelNames;
 

@@ -10,6 +10,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.mistralgateway.api.ApiException;
+import dev.mistralgateway.api.UpstreamErrors;
+import dev.mistralgateway.api.ErrorBody;
 import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.metrics.GatewayMetrics;
 import io.smallrye.mutiny.Multi;

@@ -39,6 +39,20 @@ public interface GatewayConfig {
         /** Require a client key on the API. Turning it off in prod is logged as a warning at every start. */
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * Failed authentications allowed per client address per minute (bursts up to as many); past it, the address
+         * gets 429 without its key being checked until its allowance refills. 0: no throttle.
+         */
+        @WithDefault("60")
+        int failuresPerMinute();
+
+        /**
+         * Serve {@code /q/metrics} on the API port without a key. Only matters in a build without the management
+         * interface ({@code quarkus.management.enabled=false}); the shipped build serves metrics on its own port.
+         */
+        @WithDefault("false")
+        boolean publicMetrics();
     }
 
     interface KeyLimits {
@@ -54,7 +68,7 @@ public interface GatewayConfig {
         @WithDefault("256")
         int maxMessages();
 
-        /** Most characters of text content, summed over all messages. */
+        /** Most characters of content, summed over all messages: text and every string of other chunks (image URLs too). */
         @WithDefault("400000")
         int maxTotalChars();
     }
@@ -71,5 +85,12 @@ public interface GatewayConfig {
         /** Log one line per API request: request id, endpoint, model, status, latency, tokens. Never content or keys. */
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * Most access lines per second for 4xx answers (bursts up to as many), so a flood of refused requests cannot
+         * fill a disk; lines over it are counted in {@code mistral_log_lines_dropped_total{log="access"}}. 0: no cap.
+         */
+        @WithDefault("20")
+        int refusalLinesPerSecond();
     }
 }

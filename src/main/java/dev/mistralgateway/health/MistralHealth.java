@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.mistralgateway.api.RetryAfter;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.resilience.CircuitBreakerStatus;
@@ -74,7 +75,7 @@ public class MistralHealth {
         } else if (state == CircuitBreakerStatus.State.OPEN) {
             status = HealthReport.UNHEALTHY;
             error = "Circuit breaker open: recent calls to Mistral failed; next trial in "
-                    + Math.max(1, breaker.untilHalfOpen().toSeconds()) + " s";
+                    + RetryAfter.seconds(breaker.untilHalfOpen()) + " s";
         } else if (state == CircuitBreakerStatus.State.HALF_OPEN) {
             status = HealthReport.DEGRADED;
             error = "Circuit breaker half-open: the next call to Mistral is a trial";

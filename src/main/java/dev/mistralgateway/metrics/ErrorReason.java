@@ -1,5 +1,7 @@
 package dev.mistralgateway.metrics;
 
+import java.util.Locale;
+
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
@@ -15,10 +17,12 @@ public enum ErrorReason {
     /** A client without a valid gateway key: not Mistral's 401, so the auth alert does not page for it. */
     UNAUTHENTICATED,
     /** A client key over its own per-key limits: not Mistral's 429. */
-    KEY_RATE_LIMITED;
+    KEY_RATE_LIMITED,
+    /** A client address refused for too many failed authentications. */
+    AUTH_THROTTLED;
 
     public String label() {
-        return name().toLowerCase();
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The reason for a failed call to Mistral, or null when the failure is not one. */

@@ -12,16 +12,16 @@ public final class RequestRecord {
 
     private static final String KEY = RequestRecord.class.getName();
 
-    final String requestId;
-    final String endpoint;
-    final long startNanos = System.nanoTime();
+    private final String requestId;
+    private final String endpoint;
+    private final long startNanos = System.nanoTime();
     private volatile String key = "none";
     private volatile String model;
     private volatile boolean stream;
     private volatile long promptTokens;
     private volatile long completionTokens;
 
-    RequestRecord(String requestId, String endpoint) {
+    private RequestRecord(String requestId, String endpoint) {
         this.requestId = requestId;
         this.endpoint = endpoint;
     }
@@ -37,8 +37,23 @@ public final class RequestRecord {
         return new RequestRecord("none", "none");
     }
 
-    void attach() {
-        ContextLocals.put(KEY, this);
+    /** A new record for the request being handled, found by {@link #current()} from now on. */
+    public static RequestRecord attach(String requestId, String endpoint) {
+        RequestRecord record = new RequestRecord(requestId, endpoint);
+        ContextLocals.put(KEY, record);
+        return record;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public long startNanos() {
+        return startNanos;
     }
 
     public RequestRecord model(String model, boolean stream) {
@@ -62,19 +77,19 @@ public final class RequestRecord {
         this.completionTokens = completion;
     }
 
-    String model() {
+    public String model() {
         return model;
     }
 
-    boolean stream() {
+    public boolean stream() {
         return stream;
     }
 
-    long promptTokens() {
+    public long promptTokens() {
         return promptTokens;
     }
 
-    long completionTokens() {
+    public long completionTokens() {
         return completionTokens;
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import dev.mistralgateway.testing.SseEvents;
@@ -153,7 +154,7 @@ class UpstreamFailureTest {
     }
 
     private static double truncatedStreams() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+        return Management.given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
                 .filter(line -> line.startsWith("mistral_streams_truncated_total"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .findFirst().orElse(0);

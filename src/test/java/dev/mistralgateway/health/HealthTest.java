@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mistralgateway.resilience.CircuitBreakerStatus;
+import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -64,9 +65,9 @@ class HealthTest {
                 .body("services.mistral.status", equalTo("healthy"))
                 .body("services.mistral.provider", equalTo("mistral"))
                 .body("services.mistral.circuitBreaker", equalTo("closed"));
-        given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.status", equalTo("healthy"));
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/health/started").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.status", equalTo("healthy"));
+        Management.given().get("/q/health/live").then().statusCode(200);
+        Management.given().get("/q/health/started").then().statusCode(200);
     }
 
     @Test
@@ -88,10 +89,10 @@ class HealthTest {
                 .body("status", equalTo("unhealthy"))
                 .body("error", containsString("HTTP 503"))
                 .body("services.mistral.status", equalTo("unhealthy"));
-        given().get("/q/health/ready").then().statusCode(200)
+        Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks[0].data.status", equalTo("unhealthy"));
-        given().get("/q/health/live").then().statusCode(200);
+        Management.given().get("/q/health/live").then().statusCode(200);
     }
 
     @Test
@@ -101,11 +102,11 @@ class HealthTest {
         given().get("/health").then().statusCode(503)
                 .body("status", equalTo("unhealthy"))
                 .body("error", containsString("HTTP 401"));
-        given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
-        given().get("/q/health/live").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+        Management.given().get("/q/health/live").then().statusCode(200);
         Simulator.reset();
         probeNow();
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
     }
 
     @Test
@@ -119,7 +120,7 @@ class HealthTest {
         given().get("/health").then().statusCode(503)
                 .body("status", equalTo("unhealthy"))
                 .body("services.mistral.circuitBreaker", equalTo("open"));
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3))
                 .until(() -> breaker.state() == CircuitBreakerStatus.State.HALF_OPEN);
         given().get("/health").then().statusCode(200)
@@ -131,9 +132,9 @@ class HealthTest {
     void probesOfTheGatewayNeverCallMistral() {
         for (int i = 0; i < 50; i++) {
             given().get("/health");
-            given().get("/q/health/ready");
-            given().get("/q/health/live");
-            given().get("/q/health");
+            Management.given().get("/q/health/ready");
+            Management.given().get("/q/health/live");
+            Management.given().get("/q/health");
         }
         assertEquals(0, Simulator.count("models"));
     }

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -36,8 +37,8 @@ class ReadinessFollowsUpstreamTest {
         Simulator.reset();
         Simulator.inject("{\"type\":\"status\",\"status\":502,\"endpoint\":\"models\"}");
         probe.probe().await().indefinitely();
-        given().get("/q/health/ready").then().statusCode(503).body("checks[0].data.status", equalTo("unhealthy"));
+        Management.given().get("/q/health/ready").then().statusCode(503).body("checks[0].data.status", equalTo("unhealthy"));
         probe.probe().await().indefinitely();
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
     }
 }

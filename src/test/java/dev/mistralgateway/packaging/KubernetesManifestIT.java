@@ -53,6 +53,12 @@ class KubernetesManifestIT {
         return type.isInstance(resource) ? type.cast(resource) : Serialization.unmarshal(Serialization.asYaml(resource), type);
     }
 
+    private static Service service(String name) {
+        HasMetadata found = resources.stream().filter(r -> "Service".equals(r.getKind()) && name.equals(r.getMetadata().getName()))
+                .findFirst().orElseThrow(() -> new AssertionError("no Service " + name + " in " + MANIFEST));
+        return found instanceof Service service ? service : Serialization.unmarshal(Serialization.asYaml(found), Service.class);
+    }
+
     private static Deployment deployment() {
         return one(Deployment.class, "Deployment");
     }
@@ -74,7 +80,7 @@ class KubernetesManifestIT {
     private static void assertProbe(Probe probe, String path, int period, int failureThreshold) {
         assertNotNull(probe, path);
         assertEquals(path, probe.getHttpGet().getPath());
-        assertEquals(8080, probe.getHttpGet().getPort().getIntVal());
+        assertEquals(9000, probe.getHttpGet().getPort().getIntVal(), path + " is served on the management port");
         assertEquals(period, probe.getPeriodSeconds(), path);
         assertEquals(failureThreshold, probe.getFailureThreshold(), path);
         assertTrue(probe.getTimeoutSeconds() >= 1, path);
@@ -146,12 +152,21 @@ class KubernetesManifestIT {
 
     @Test
     void serviceMonitoringDisruptionBudgetAndAutoscalerAreGenerated() {
-        Service service = one(Service.class, "Service");
+        Service service = service("mistral-gateway");
         assertEquals("mistral-gateway", service.getSpec().getSelector().get("app.kubernetes.io/name"));
+        assertEquals(List.of(8080), service.getSpec().getPorts().stream().map(p -> p.getTargetPort().getIntVal()).toList(),
+                "the Service clients use carries the API port only: metrics show key names and spend");
+        Service management = service("mistral-gateway-management");
+        assertEquals("management", management.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        assertTrue(container().getPorts().stream()
+                .anyMatch(port -> "management".equals(port.getName()) && port.getContainerPort() == 9000));
         GenericKubernetesResource monitor = one(GenericKubernetesResource.class, "ServiceMonitor");
         assertTrue(Serialization.asYaml(monitor).contains("/q/metrics"));
-        assertEquals(Map.of("app.kubernetes.io/name", "mistral-gateway"),
-                monitor.get("spec", "selector", "matchLabels"), "scrapes the gateway's Service only");
+        assertEquals(Map.of("app.kubernetes.io/name", "mistral-gateway", "app.kubernetes.io/component", "management"),
+                monitor.get("spec", "selector", "matchLabels"), "scrapes the gateway's management Service only");
+        assertEquals(management.getMetadata().getLabels().get("app.kubernetes.io/component"), "management");
+        assertEquals("management", ((List<?>) monitor.get("spec", "endpoints")).stream()
+                .map(endpoint -> ((Map<?, ?>) endpoint).get("port")).findFirst().orElseThrow());
         GenericKubernetesResource rules = one(GenericKubernetesResource.class, "PrometheusRule");
         assertTrue(Serialization.asYaml(rules).contains("MistralApiDown"));
         PodDisruptionBudget pdb = one(PodDisruptionBudget.class, "PodDisruptionBudget");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,8 +48,9 @@ class PackagedJarIT {
     @Test
     void servesChatAgainstAMistralCompatibleServerConfiguredByEnvironment() throws Exception {
         int simulatorPort = startSimulator();
-        int gatewayPort = freePort();
-        Path gatewayLog = startGateway(KEY, simulatorPort, gatewayPort);
+        Gateway gateway = startGateway(KEY, simulatorPort, Map.of());
+        int gatewayPort = gateway.port();
+        Path gatewayLog = gateway.log();
         waitFor(() -> Files.readString(gatewayLog).contains("Listening on"), "gateway start");
 
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/api/chat"))
@@ -71,19 +73,72 @@ class PackagedJarIT {
     void wrongKeyIsReportedOnceAtStartupAndKeepsThePodUnready() throws Exception {
         int simulatorPort = startSimulator();
         String wrongKey = "it-wrong-key-fedcba9876543210";
-        int gatewayPort = freePort();
-        Path gatewayLog = startGateway(wrongKey, simulatorPort, gatewayPort);
+        Gateway gateway = startGateway(wrongKey, simulatorPort, Map.of());
+        Path gatewayLog = gateway.log();
         waitFor(() -> Files.readString(gatewayLog).contains("Mistral rejected the gateway's API key (HTTP 401)"),
                 "the credential check");
-        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + gatewayPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(gateway.management("/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(503, ready.statusCode(), ready.body());
-        HttpResponse<String> live = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + gatewayPort + "/q/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> live = http.send(HttpRequest.newBuilder(gateway.management("/q/health/live")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, live.statusCode(), live.body());
         String log = Files.readString(gatewayLog);
         assertEquals(1, log.split("Mistral rejected the gateway's API key", -1).length - 1, "logged once: " + log);
         assertFalse(log.contains(wrongKey), "the key is never logged");
+    }
+
+    /**
+     * An attacker opens idle connections. Under the cap, clients are served; far over it (8 times), the gateway holds
+     * no more than the cap, its file descriptors stay bounded, and liveness answers on the management port; once the
+     * idle timeout has passed, the gateway has closed the idle sockets and serves clients again.
+     */
+    @Test
+    void idleConnectionsAreCappedAndReapedWhileLivenessAnswers() throws Exception {
+        int cap = 50;
+        Gateway gateway = startGateway(KEY, startSimulator(), Map.of(
+                "QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS", String.valueOf(cap), "QUARKUS_HTTP_IDLE_TIMEOUT", "3s"));
+        waitFor(() -> Files.readString(gateway.log()).contains("Listening on"), "gateway start");
+        assertEquals(200, chat(gateway).statusCode());
+        long baseline = openFiles(gateway.process());
+        List<Socket> attacker = new ArrayList<>();
+        try {
+            for (int i = 0; i < cap - 10; i++) {
+                attacker.add(new Socket("127.0.0.1", gateway.port()));
+            }
+            assertEquals(200, chat(gateway).statusCode(), "served while an attacker holds idle connections under the cap");
+            for (int i = 0; i < 8 * cap; i++) {
+                attacker.add(new Socket("127.0.0.1", gateway.port()));
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+            long held = openFiles(gateway.process()) - baseline;
+            assertTrue(held <= cap + 10, "the gateway holds " + held + " descriptors for " + attacker.size()
+                    + " idle connections, cap " + cap);
+            assertEquals(200, http.send(HttpRequest.newBuilder(gateway.management("/q/health/live")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "liveness answers while the API port is full");
+            waitFor(() -> openFiles(gateway.process()) - baseline <= 5, "the idle connections to be closed");
+            assertEquals(200, chat(gateway).statusCode(), "served again once idle connections were reaped");
+            System.out.printf("[connections] %d idle sockets opened, at most %d held (cap %d), all closed after the"
+                    + " idle timeout%n", attacker.size(), held, cap);
+        } finally {
+            for (Socket socket : attacker) {
+                socket.close();
+            }
+        }
+    }
+
+    private HttpResponse<String> chat(Gateway gateway) throws Exception {
+        return http.send(HttpRequest.newBuilder(gateway.uri("/api/chat")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + CLIENT_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The process' open file descriptors (sockets included), as the kernel counts them. */
+    private static long openFiles(Process process) throws IOException {
+        try (var files = Files.list(Path.of("/proc", String.valueOf(process.pid()), "fd"))) {
+            return files.count();
+        }
     }
 
     @Test
@@ -116,12 +171,29 @@ class PackagedJarIT {
         return port;
     }
 
-    private Path startGateway(String key, int simulatorPort, int gatewayPort) throws IOException {
-        return start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), Map.of(
+    /** A packaged gateway: its API port, its management port (metrics and probes), its log and process. */
+    record Gateway(int port, int managementPort, Path log, Process process) {
+        URI uri(String path) {
+            return URI.create("http://127.0.0.1:" + port + path);
+        }
+
+        URI management(String path) {
+            return URI.create("http://127.0.0.1:" + managementPort + path);
+        }
+    }
+
+    private Gateway startGateway(String key, int simulatorPort, Map<String, String> extraEnv) throws IOException {
+        int port = freePort();
+        int managementPort = freePort();
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "MISTRAL_API_KEY", key,
                 "MISTRAL_BASE_URL", "http://127.0.0.1:" + simulatorPort,
                 "GATEWAY_API_KEYS", "ops=" + CLIENT_KEY,
-                "QUARKUS_HTTP_PORT", String.valueOf(gatewayPort)));
+                "QUARKUS_HTTP_PORT", String.valueOf(port),
+                "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)));
+        env.putAll(extraEnv);
+        Path log = start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), env);
+        return new Gateway(port, managementPort, log, processes.get(processes.size() - 1));
     }
 
     private String runToExit(Map<String, String> env) throws Exception {
@@ -138,6 +210,8 @@ class PackagedJarIT {
         builder.environment().remove("MISTRAL_API_KEY");
         builder.environment().remove("MISTRAL_BASE_URL");
         builder.environment().remove("GATEWAY_API_KEYS");
+        // Each process gets a management port of its own, so that tests never meet on 9000.
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
         builder.environment().putAll(env);
         processes.add(builder.start());
         return log;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.mistralgateway.health.MistralHealthProbe;
 import dev.mistralgateway.scripts.ScriptsTest.Run;
+import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.AuthProfile;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -43,13 +44,15 @@ class SmokeTestScriptAuthTest {
     @Test
     void passesWithTheGatewayKey() throws Exception {
         Run run = ScriptsTest.run(Map.of("GATEWAY_API_KEY", AuthProfile.TEAM_A_KEY),
-                List.of(ScriptsTest.SCRIPTS.resolve("smoke-test").toString(), base.toString()));
+                List.of(ScriptsTest.SCRIPTS.resolve("smoke-test").toString(), base.toString(),
+                "--metrics-url", Management.metricsUrl()));
         assertEquals(0, run.exitCode(), run.describe());
     }
 
     @Test
     void failsAtTheChatStepWithoutAKey() throws Exception {
-        Run run = ScriptsTest.run(Map.of(), List.of(ScriptsTest.SCRIPTS.resolve("smoke-test").toString(), base.toString()));
+        Run run = ScriptsTest.run(Map.of(), List.of(ScriptsTest.SCRIPTS.resolve("smoke-test").toString(), base.toString(),
+                "--metrics-url", Management.metricsUrl()));
         assertEquals(1, run.exitCode(), run.describe());
         assertTrue(run.stderr().startsWith("FAILED: chat: /api/chat answered HTTP 401"), run.describe());
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.mistralgateway.health.MistralHealthProbe;
 import dev.mistralgateway.scripts.ScriptsTest.FakeKubectl;
 import dev.mistralgateway.scripts.ScriptsTest.Run;
+import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -109,7 +110,7 @@ class SmokeTestScriptTest {
     void rollbackSmokeTestsTheGatewayAfterTheRollout() throws Exception {
         FakeKubectl kubectl = FakeKubectl.in(tmp);
 
-        Run run = kubectl.run("rollback", "--smoke-url", base.toString());
+        Run run = kubectl.run("rollback", "--smoke-url", base.toString(), "--metrics-url", Management.metricsUrl());
 
         assertEquals(0, run.exitCode(), run.describe());
         assertEquals(List.of(
@@ -124,7 +125,7 @@ class SmokeTestScriptTest {
         FakeKubectl kubectl = FakeKubectl.in(tmp);
         Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"chat\"}");
 
-        Run run = kubectl.run("rollback", "--smoke-url", base.toString());
+        Run run = kubectl.run("rollback", "--smoke-url", base.toString(), "--metrics-url", Management.metricsUrl());
 
         assertEquals(1, run.exitCode(), run.describe());
         assertTrue(run.stderr().contains("FAILED: chat"), run.describe());
@@ -132,6 +133,7 @@ class SmokeTestScriptTest {
     }
 
     private Run smokeTest() throws Exception {
-        return ScriptsTest.run(Map.of(), List.of(ScriptsTest.SCRIPTS.resolve("smoke-test").toString(), base.toString()));
+        return ScriptsTest.run(Map.of(), List.of(ScriptsTest.SCRIPTS.resolve("smoke-test").toString(), base.toString(),
+                "--metrics-url", Management.metricsUrl()));
     }
 }

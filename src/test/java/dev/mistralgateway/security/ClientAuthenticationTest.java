@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.mistralgateway.testing.AuthProfile;
 import dev.mistralgateway.testing.LogCapture;
+import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -106,7 +107,9 @@ class ClientAuthenticationTest {
     @Test
     void healthAndMetricsNeedNoKeyAndLeakNoSecret() {
         for (String path : List.of("/health", "/q/health/ready", "/q/health/live", "/q/health", "/q/metrics")) {
-            String body = given().get(path).then().statusCode(200).extract().asString();
+            // /health on the API port; the probes and metrics on the management port.
+            String body = (path.startsWith("/q/") ? Management.given() : given()).get(path)
+                    .then().statusCode(200).extract().asString();
             for (String secret : List.of(AuthProfile.TEAM_A_KEY, AuthProfile.TEAM_B_KEY, Simulator.gatewayMistralKey())) {
                 assertFalse(body.contains(secret), path + " leaks a key");
             }

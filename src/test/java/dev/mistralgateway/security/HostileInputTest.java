@@ -13,6 +13,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.AuthProfile;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -77,6 +78,17 @@ class HostileInputTest {
         cases.add(new Case("embeddings input as an object", "/v1/embeddings",
                 "{\"input\":{\"text\":\"x\"}}".getBytes(StandardCharsets.UTF_8), 400, "'input' must be"));
         cases.add(new Case("empty body", "/api/chat", new byte[0], 400, "empty"));
+        cases.add(json("a number beyond double range", "{\"temperature\":1e400,\"messages\":[" + USER + "]}", 400,
+                "outside the range of a double"));
+        cases.add(json("a number beyond double range where the gateway does not look", "{\"top_p\":-1e400,\"messages\":["
+                + USER + "]}", 400, "outside the range of a double"));
+        cases.add(new Case("an embeddings input beyond double range", "/v1/embeddings",
+                "{\"input\":\"x\",\"output_dimension\":1e999}".getBytes(StandardCharsets.UTF_8), 400, "outside the range"));
+        cases.add(json("a 900 KB image_url", "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":\"data:image/png;base64," + "A".repeat(900_000) + "\"}]}]}", 400, "too long"));
+        cases.add(json("400,001 characters spread over text and document chunks", "{\"messages\":[{\"role\":\"user\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"" + "a".repeat(200_000) + "\"},{\"type\":\"document_url\","
+                + "\"document_url\":\"" + "d".repeat(200_001) + "\"}]}]}", 400, "too long"));
         return cases;
     }
 
@@ -105,7 +117,7 @@ class HostileInputTest {
         assertEquals(0, Simulator.upstreamCalls(), "Mistral saw none of the " + cases.size() + " hostile requests");
 
         client().contentType(ContentType.JSON).body("{\"messages\":[" + USER + "]}").post("/api/chat").then().statusCode(200);
-        given().get("/q/health/live").then().statusCode(200);
+        Management.given().get("/q/health/live").then().statusCode(200);
     }
 
     @Test
@@ -117,7 +129,7 @@ class HostileInputTest {
         assertNotEquals("<script>alert(1)</script>", echoed, "an unsafe request id is replaced, not echoed");
         given().header("Authorization", "Bearer " + "k".repeat(8_000)).contentType(ContentType.JSON)
                 .body("{\"messages\":[" + USER + "]}").post("/api/chat").then().statusCode(401);
-        given().get("/v1/models/../../../etc/passwd").then().statusCode(404);
+        given().urlEncodingEnabled(false).get("/v1/models/../../../etc/passwd").then().statusCode(400);
         assertEquals(1, Simulator.count("chat"));
     }
 }

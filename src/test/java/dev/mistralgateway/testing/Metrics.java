@@ -1,7 +1,5 @@
 package dev.mistralgateway.testing;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.Arrays;
 
 /** Reads the gateway's own series from {@code /q/metrics}, as Prometheus would scrape them. */
@@ -11,7 +9,7 @@ public final class Metrics {
     }
 
     public static String scrape() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     /** The sum of the samples of {@code name} whose labels include every {@code key="value"} pair given. */

@@ -1,15 +1,15 @@
-package dev.mistralgateway.chat;
+package dev.mistralgateway.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The JSON body every POST endpoint expects: one object (Jackson has already refused what is not JSON). */
-final class JsonBody {
+public final class JsonBody {
 
     private JsonBody() {
     }
 
-    static ObjectNode object(JsonNode body) {
+    public static ObjectNode object(JsonNode body) {
         if (body == null || body.isMissingNode() || body.isNull()) {
             throw ApiException.invalid("Request body is empty; send a JSON object with 'Content-Type: application/json'");
         }

@@ -1,7 +1,6 @@
-package dev.mistralgateway.chat;
+package dev.mistralgateway.api;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,12 +44,12 @@ public class ErrorResponses {
 
     /** Refuses a request the gateway will not serve (bad input, no key, over a limit). */
     public void refuse(RoutingContext context, ApiException refusal) {
-        write(context.response(), toApi(refusal));
+        write(context, toApi(refusal));
     }
 
     /** Answers a request that failed anywhere (refused, Mistral failed, or a bug) with its JSON error. */
     public void fail(RoutingContext context, Throwable failure) {
-        write(context.response(), toApi(failure));
+        write(context, toApi(failure));
     }
 
     /**
@@ -111,7 +110,8 @@ public class ErrorResponses {
         }
     }
 
-    private void write(HttpServerResponse response, ApiException error) {
+    private void write(RoutingContext context, ApiException error) {
+        HttpServerResponse response = context.response();
         if (response.ended() || response.closed()) {
             return;
         }
@@ -122,20 +122,17 @@ public class ErrorResponses {
         }
         response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
         if (error.retryAfter() != null) {
-            response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds(error.retryAfter())));
+            response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RetryAfter.seconds(error.retryAfter())));
         }
         if (error.status() == 401) {
             response.putHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         }
-        if (error.status() == 413) {
-            // The body was not read: the connection cannot carry another request.
+        if (error.closesConnection()) {
+            // The body was not read, or its framing is in doubt: the connection cannot carry another request.
             response.putHeader("Connection", "close");
+            response.end(body(error)).onComplete(ended -> context.request().connection().close());
+            return;
         }
         response.end(body(error));
-    }
-
-    /** Whole seconds, rounded up, at least 1: what Retry-After can carry. */
-    static long retryAfterSeconds(Duration wait) {
-        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 }

@@ -1,4 +1,4 @@
-package dev.mistralgateway.chat;
+package dev.mistralgateway.api;
 
 /** The one error shape of the whole gateway: {@code {"error":{"type":"...","message":"..."}}}. */
 public record ErrorBody(Detail error) {

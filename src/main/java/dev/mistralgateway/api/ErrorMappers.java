@@ -1,4 +1,4 @@
-package dev.mistralgateway.chat;
+package dev.mistralgateway.api;
 
 import java.io.IOException;
 
@@ -11,6 +11,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceExceptio
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+
+import dev.mistralgateway.api.JsonPostRoutes;
 
 import dev.mistralgateway.mistral.MistralException;
 
@@ -43,7 +45,7 @@ public class ErrorMappers {
             case 415 -> "unsupported_media_type";
             default -> status >= 500 ? "internal_error" : "invalid_request_error";
         };
-        String message = status == 415 ? ChatRoutes.UNSUPPORTED_MEDIA_TYPE : e.getResponse().getStatusInfo().getReasonPhrase();
+        String message = status == 415 ? JsonPostRoutes.UNSUPPORTED_MEDIA_TYPE : e.getResponse().getStatusInfo().getReasonPhrase();
         return toResponse(errors.toApi(new ApiException(status, type, message, null)));
     }
 
@@ -57,7 +59,7 @@ public class ErrorMappers {
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(errors.body(e).getBytes());
         if (e.retryAfter() != null) {
-            response.header(HttpHeaders.RETRY_AFTER, ErrorResponses.retryAfterSeconds(e.retryAfter()));
+            response.header(HttpHeaders.RETRY_AFTER, RetryAfter.seconds(e.retryAfter()));
         }
         return response.build();
     }

@@ -1,4 +1,4 @@
-package dev.mistralgateway.chat;
+package dev.mistralgateway.api;
 
 import java.time.Duration;
 
@@ -28,11 +28,11 @@ public class UpstreamErrors {
     }
 
     /** The client's view of a failure of the Mistral call, or null if it is not one. */
-    ApiException toApi(Throwable failure) {
+    public ApiException toApi(Throwable failure) {
         if (failure instanceof CircuitBreakerOpenException) {
             Duration wait = breaker.untilHalfOpen();
             return new ApiException(503, "circuit_open", "Mistral is failing, so the gateway's circuit breaker is open"
-                    + " and refuses calls for " + Math.max(1, wait.toSeconds()) + " s", wait.isZero() ? Duration.ofSeconds(1) : wait);
+                    + " and refuses calls for " + RetryAfter.seconds(wait) + " s", wait.isZero() ? Duration.ofSeconds(1) : wait);
         }
         if (failure instanceof TimeoutException || failure instanceof MistralTimeoutException) {
             return new ApiException(504, "upstream_timeout", "Mistral did not answer in time", null);

@@ -1,4 +1,4 @@
-package dev.mistralgateway.chat;
+package dev.mistralgateway.api;
 
 import java.time.Duration;
 
@@ -16,17 +16,24 @@ public class ApiException extends RuntimeException {
     private final String type;
     private final Duration retryAfter;
     private final ErrorReason reason;
+    private final boolean closesConnection;
 
     public ApiException(int status, String type, String message, Duration retryAfter) {
         this(status, type, message, retryAfter, ErrorReason.INVALID_REQUEST);
     }
 
     private ApiException(int status, String type, String message, Duration retryAfter, ErrorReason reason) {
+        this(status, type, message, retryAfter, reason, status == 413);
+    }
+
+    private ApiException(int status, String type, String message, Duration retryAfter, ErrorReason reason,
+            boolean closesConnection) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.retryAfter = retryAfter;
         this.reason = reason;
+        this.closesConnection = closesConnection;
     }
 
     /** 400 with type {@code invalid_request_error}: the message says what to fix. */
@@ -49,6 +56,20 @@ public class ApiException extends RuntimeException {
         return new ApiException(429, "key_rate_limited", message, retryAfter, ErrorReason.KEY_RATE_LIMITED);
     }
 
+    /** 429: this client address failed to authenticate too often; its key is not even looked at. */
+    public static ApiException authThrottled(Duration retryAfter) {
+        return new ApiException(429, "authentication_throttled", "Too many failed authentications from this address;"
+                + " retry in " + RetryAfter.seconds(retryAfter) + " s", retryAfter, ErrorReason.AUTH_THROTTLED);
+    }
+
+    /**
+     * 400 for a request whose framing is ambiguous (RFC 9112 §6.1): the bytes after it cannot be trusted to be the
+     * next request, so the connection is closed after the answer.
+     */
+    public static ApiException badFraming(String message) {
+        return new ApiException(400, "invalid_request_error", message, null, ErrorReason.INVALID_REQUEST, true);
+    }
+
     /** 413: the body is over the size limit of {@code maxBytes}. */
     public static ApiException tooLarge(long maxBytes) {
         String message = "Request body is larger than the gateway's limit of " + maxBytes + " bytes";
@@ -66,6 +87,11 @@ public class ApiException extends RuntimeException {
 
     public String type() {
         return type;
+    }
+
+    /** Whether the connection must be closed after the answer: what follows on it cannot be read as a request. */
+    public boolean closesConnection() {
+        return closesConnection;
     }
 
     /** Seconds until a retry can succeed, or null. */

@@ -1,0 +1,76 @@
+package dev.mistralgateway.chat;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.mistralgateway.api.ApiException;
+import dev.mistralgateway.api.ErrorResponses;
+import dev.mistralgateway.api.JsonPostRoutes;
+import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.metrics.RequestRecord;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code POST /v1/embeddings}: validates model and input, then relays Mistral's answer unchanged. */
+@ApplicationScoped
+public class EmbeddingsRoutes {
+
+    static final String PATH = "/v1/embeddings";
+
+    private final ModelPolicy models;
+    private final MistralConfig config;
+    private final ChatService chat;
+    private final JsonPostRoutes routes;
+    private final ErrorResponses errors;
+
+    EmbeddingsRoutes(ModelPolicy models, MistralConfig config, ChatService chat, JsonPostRoutes routes,
+            ErrorResponses errors) {
+        this.models = models;
+        this.config = config;
+        this.chat = chat;
+        this.routes = routes;
+        this.errors = errors;
+    }
+
+    void install(@Observes Router router) {
+        routes.post(router, PATH, this::embed);
+    }
+
+    private void embed(RoutingContext context, ObjectNode request) {
+        try {
+            validateInput(request.get("input"));
+            String model = models.resolve(request.get("model"), config.defaultEmbeddingModel());
+            request.put("model", model);
+            RequestRecord.current().model(model, false);
+            chat.checkBudget();
+        } catch (ApiException refused) {
+            errors.fail(context, refused);
+            return;
+        }
+        chat.embed(request).subscribe().with(answer -> routes.answer(context, routes.bytes(answer)),
+                failure -> errors.fail(context, failure));
+    }
+
+    private static void validateInput(JsonNode input) {
+        if (input == null || input.isNull()) {
+            throw ApiException.invalid("'input' is required: a string or a non-empty array of strings");
+        }
+        if (input.isTextual()) {
+            if (input.asText().isEmpty()) {
+                throw ApiException.invalid("'input' must not be empty");
+            }
+            return;
+        }
+        if (!input.isArray() || input.isEmpty()) {
+            throw ApiException.invalid("'input' must be a string or a non-empty array of strings");
+        }
+        for (int i = 0; i < input.size(); i++) {
+            if (!input.get(i).isTextual() || input.get(i).asText().isEmpty()) {
+                throw ApiException.invalid("input[" + i + "] must be a non-empty string");
+            }
+        }
+    }
+}
