@@ -142,16 +142,19 @@ final class Docs {
             if (!bash || (pending == null && (line.isBlank() || line.stripLeading().startsWith("#")))) {
                 continue;
             }
-            String code = Shell.stripComment(line).stripTrailing();
             if (pending == null) {
                 pending = new StringBuilder();
                 start = i + 1;
             }
+            pending.append(line);
+            String code = Shell.stripComment(pending.toString()).stripTrailing();
             if (code.endsWith("\\")) {
+                pending.setLength(0);
                 pending.append(code, 0, code.length() - 1).append(' ');
+            } else if (Shell.openQuote(code)) {
+                pending.append('\n'); // a quoted argument that runs over several lines
             } else {
-                pending.append(code);
-                commands.add(new Located(file, start, pending.toString().strip().replaceAll("\\s+", " ")));
+                commands.add(new Located(file, start, code.strip().replaceAll("\\s+", " ")));
                 pending = null;
             }
         }

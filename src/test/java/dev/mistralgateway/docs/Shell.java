@@ -39,6 +39,19 @@ final class Shell {
         return line;
     }
 
+    /** Whether the text ends inside a quoted string. */
+    static boolean openQuote(String text) {
+        char quote = 0;
+        for (char c : text.toCharArray()) {
+            if (quote != 0) {
+                quote = c == quote ? 0 : quote;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            }
+        }
+        return quote != 0;
+    }
+
     /** The simple commands of a command line, split at {@code | || && ; &} outside quotes. */
     static List<Simple> simpleCommands(String line) {
         List<Simple> commands = new ArrayList<>();
