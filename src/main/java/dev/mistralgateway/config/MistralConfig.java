@@ -13,7 +13,7 @@ import io.smallrye.config.WithDefault;
 
 /**
  * Everything the gateway needs to know about its Mistral upstream and the requests it lets through.
- * Checked at startup by {@link MistralConfigValidator}; every key is in the README's configuration table.
+ * Checked at startup by {@link MistralConfigValidator}; every key is in the table of src/docs/configuration.md.
  */
 @ConfigMapping(prefix = "mistral")
 public interface MistralConfig {

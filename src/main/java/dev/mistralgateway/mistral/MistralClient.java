@@ -63,7 +63,7 @@ public class MistralClient {
         // One client (so one connection pool) per event loop: a pool shared by all event loops lends a connection
         // owned by one event loop to a request on another, and every request and response then crosses threads
         // (two wake-ups per call). Measured with plain answers written once: 6,800 -> 9,100-10,400 requests/s on
-        // 2 cores (README, "Levers measured").
+        // 2 cores (src/docs/performance.md, "Levers measured").
         this.eventLoopApi = ThreadLocal.withInitial(() -> track(restClient(endpoint, config, rateLimits, true)));
         // The REST client closes a stream's connection when the stream ends, and a pooled connection can be handed to
         // the next request just before that close lands ("Connection was closed" under concurrent streams). Streams

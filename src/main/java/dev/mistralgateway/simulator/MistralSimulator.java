@@ -300,7 +300,7 @@ public final class MistralSimulator implements AutoCloseable {
                 send(response, 200, stats);
             }
             default -> send(response, 404, json.createObjectNode().put("error",
-                    "Unknown simulator admin action " + action + "; see the README's Simulator section"));
+                    "Unknown simulator admin action " + action + "; see src/docs/simulator.md"));
         }
     }
 

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +28,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import dev.mistralgateway.docs.RunbookLinks;
 
 /**
  * Keeps the operational files shipped with the gateway honest: the alert rules load and behave as their promtool
@@ -137,7 +138,7 @@ class AlertRulesTest {
                 checks.add(() -> assertFalse(annotations.path(annotation).asText().isBlank(),
                         alert + " has a " + annotation));
             }
-            checks.add(() -> assertEquals("README.md#runbook-" + alert.toLowerCase(Locale.ROOT),
+            checks.add(() -> assertEquals(RunbookLinks.of(alert),
                     annotations.path("runbook_url").asText(null), alert + " runbook_url"));
         });
         assertAll(checks);
@@ -225,7 +226,7 @@ class AlertRulesTest {
                         + " / mistral_upstream_latency_seconds_count + mistral_upstream_latency_seconds_sum"
                         + " or sum(increase(mistral_errors_total{reason=\"auth\"}[5m]))"));
         assertEquals(Set.of(), MetricNames.referencedIn(
-                "runbook_url: README.md#runbook-mistralapidown, group mistral-gateway, job:mistral_errors:rate5m"));
+                "runbook_url: " + RunbookLinks.of("MistralApiDown") + ", group mistral-gateway, job:mistral_errors:rate5m"));
         assertTrue(MetricNames.inRulesAndDashboard().containsAll(Set.of("mistral_errors_total",
                 "mistral_upstream_latency_seconds", "mistral_spend_usd_total", "mistral_circuit_breaker_state")));
     }
