@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The simulator section's standalone commands, run as printed against the packaged jar: the simulator, the gateway in
  * the prod profile against it, and the request through it. Only the ports change (9090 and 8080 may be taken on the
- * machine that runs the tests), and the gateway's port is given as QUARKUS_HTTP_PORT.
+ * machine that runs the tests), and the gateway's ports are given as QUARKUS_HTTP_PORT and QUARKUS_MANAGEMENT_PORT.
  */
 class DocumentedCommandsIT {
 
@@ -53,7 +53,8 @@ class DocumentedCommandsIT {
 
         Path simulatorLog = start(simulator.replace("9090", simulatorPort).replaceFirst("\\s*&$", ""), Map.of());
         waitFor(simulatorLog, "listening");
-        Path gatewayLog = start(gateway.replace("9090", simulatorPort), Map.of("QUARKUS_HTTP_PORT", gatewayPort));
+        Path gatewayLog = start(gateway.replace("9090", simulatorPort), Map.of("QUARKUS_HTTP_PORT", gatewayPort,
+                "QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort())));
         waitFor(gatewayLog, "Listening on");
 
         Process curl = new ProcessBuilder("bash", "-c", request.replace("8080", gatewayPort)).redirectErrorStream(true)
