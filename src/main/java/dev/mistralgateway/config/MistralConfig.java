@@ -73,7 +73,7 @@ public interface MistralConfig {
     /** Retries of calls that failed because Mistral was overloaded (429) or failing (5xx). */
     Retry retry();
 
-    /** The one circuit breaker in front of every Mistral call (the checklist's breaker). */
+    /** The one circuit breaker in front of every Mistral call (5 failures open it for 60 s by default). */
     CircuitBreaker circuitBreaker();
 
     /**
@@ -166,7 +166,7 @@ public interface MistralConfig {
         @WithDefault("10s")
         Duration timeout();
 
-        /** A probe slower than this makes the status {@code degraded} (the checklist's 5000 ms). */
+        /** A probe slower than this makes the status {@code degraded} (5000 ms by default). */
         @WithDefault("5000ms")
         Duration degradedThreshold();
 

@@ -6,7 +6,7 @@ public final class ModelNames {
     private ModelNames() {
     }
 
-    /** A {@code -latest} alias moves to a new model without notice; the checklist wants them used only on purpose. */
+    /** A {@code -latest} alias moves to a new model without notice; so they are allowed only on purpose (mistral.allow-latest-aliases). */
     public static boolean isLatestAlias(String model) {
         return model.endsWith("-latest");
     }

@@ -3,7 +3,7 @@ package dev.mistralgateway.health;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * The health of the Mistral upstream in the checklist's shape: {@code status} is healthy, degraded or unhealthy;
+ * The health of the Mistral upstream as {@code /health} reports it: {@code status} is healthy, degraded or unhealthy;
  * {@code error} says why when it is not healthy.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -10,7 +10,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * {@code GET /health}, the checklist's endpoint: the cached health of Mistral, at the top level and under
+ * {@code GET /health}, the gateway's own health summary for load balancers and the canary script: the cached health of Mistral, at the top level and under
  * {@code services.mistral} (which the canary script reads); 503 when unhealthy. Never calls Mistral.
  */
 @Path("/health")

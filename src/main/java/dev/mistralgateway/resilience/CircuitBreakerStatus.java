@@ -1,6 +1,7 @@
 package dev.mistralgateway.resilience;
 
 import java.time.Duration;
+import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -35,7 +36,7 @@ public class CircuitBreakerStatus {
             this.label = label;
         }
 
-        /** As the checklist's {@code /health} writes it. */
+        /** As {@code /health} writes it. */
         public String label() {
             return label;
         }
@@ -55,12 +56,12 @@ public class CircuitBreakerStatus {
 
     /** Called by the breaker on every transition. */
     void changed(CircuitBreakerState state) {
-        registry.counter("mistral.circuit.breaker.transitions", "to", state.name().toLowerCase()).increment();
+        registry.counter("mistral.circuit.breaker.transitions", "to", state.name().toLowerCase(Locale.ROOT)).increment();
         if (state == CircuitBreakerState.OPEN) {
             openedAtNanos = System.nanoTime();
             LOG.warnf("Mistral circuit breaker opened: calls are refused for %d s", delay.toSeconds());
         } else {
-            LOG.infof("Mistral circuit breaker is now %s", state.name().toLowerCase().replace('_', '-'));
+            LOG.infof("Mistral circuit breaker is now %s", state.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
     }
 

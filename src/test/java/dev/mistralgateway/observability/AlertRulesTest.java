@@ -62,7 +62,7 @@ class AlertRulesTest {
             "mistral_budget_spend_usd",
             "mistral_budget_limit_usd");
 
-    /** The production checklist's alerts and the priority it gives each. */
+    /** The six alerts the gateway ships and the priority of each (src/docs/operations.md, "Alerts"). */
     private static final Map<String, String> PRIORITIES = Map.of(
             "MistralApiDown", "P1",
             "MistralHighLatency", "P2",
@@ -124,7 +124,7 @@ class AlertRulesTest {
         assertEquals("mistral-gateway", rules.path("groups").path(0).path("name").asText());
         Map<String, JsonNode> alerts = alertsOf(rules);
         assertTrue(alerts.keySet().containsAll(PRIORITIES.keySet()),
-                "the checklist's alerts " + PRIORITIES.keySet() + " are all in " + alerts.keySet());
+                "the shipped alerts " + PRIORITIES.keySet() + " are all in " + alerts.keySet());
 
         List<Executable> checks = new ArrayList<>();
         alerts.forEach((alert, rule) -> {

@@ -22,7 +22,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /**
- * The checklist's breaker, transition by transition: 5 failed calls open it for the delay (1 s in tests), then one
+ * The breaker, transition by transition: 5 failed calls open it for the delay (1 s in tests), then one
  * trial call decides. Only outages count. Retries (2 in tests) are calls too, so one client request makes up to 3.
  */
 @QuarkusTest

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checklist's {@code grep -r "MISTRAL_API_KEY\|sk-" src/} as a quality gate: no key-shaped string and no
+ * {@code grep -r "MISTRAL_API_KEY\|sk-" src/} as a quality gate: no key-shaped string and no
  * literal {@code MISTRAL_API_KEY=value} anywhere under {@code src/}. Test fixtures use obviously fake values,
  * allow-listed here by exact text. (The generated manifests are scanned by {@code KubernetesManifestIT}.)
  */
