@@ -63,12 +63,44 @@ public record Fault(
         return new Fault(Type.STATUS, status, null, null, null, null, null, null, null, null);
     }
 
+    /** Applies to the next {@code n} matching requests; -1: until cleared. */
     public Fault times(int n) {
         return new Fault(type, status, message, retryAfterSeconds, latencyMs, afterChunks, chunkDelayMs, n, endpoint, match);
     }
 
+    /** Waits {@code ms} before answering (the {@code latency} type, or before any other fault). */
     public Fault latency(long ms) {
         return new Fault(type, status, message, retryAfterSeconds, ms, afterChunks, chunkDelayMs, times, endpoint, match);
+    }
+
+    /** A status fault's {@code Retry-After} header, in seconds. */
+    public Fault retryAfter(long seconds) {
+        return new Fault(type, status, message, seconds, latencyMs, afterChunks, chunkDelayMs, times, endpoint, match);
+    }
+
+    /** A status fault's error message, in Mistral's error body. */
+    public Fault message(String text) {
+        return new Fault(type, status, text, retryAfterSeconds, latencyMs, afterChunks, chunkDelayMs, times, endpoint, match);
+    }
+
+    /** Stream faults: how many chunks go out before the fault. */
+    public Fault afterChunks(int chunks) {
+        return new Fault(type, status, message, retryAfterSeconds, latencyMs, chunks, chunkDelayMs, times, endpoint, match);
+    }
+
+    /** The {@code slow} fault's pause between chunks. */
+    public Fault chunkDelay(long ms) {
+        return new Fault(type, status, message, retryAfterSeconds, latencyMs, afterChunks, ms, times, endpoint, match);
+    }
+
+    /** Only requests to this endpoint (chat, models, embeddings). */
+    public Fault endpoint(String name) {
+        return new Fault(type, status, message, retryAfterSeconds, latencyMs, afterChunks, chunkDelayMs, times, name, match);
+    }
+
+    /** Only requests whose body contains {@code text}, so that tests running side by side keep their faults apart. */
+    public Fault match(String text) {
+        return new Fault(type, status, message, retryAfterSeconds, latencyMs, afterChunks, chunkDelayMs, times, endpoint, text);
     }
 
     long latency() {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.LogCapture;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -48,15 +49,15 @@ class SecretHygieneTest {
         bodies.add(post("/v1/chat/completions", stream, 401));
         bodies.add(post("/v1/embeddings", "{\"input\":\"x\"}", 401));
         Simulator.reset();
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1}");
+        Simulator.inject(Fault.status(500).times(-1));
         bodies.add(post("/api/chat", plain, 502));
         Simulator.reset();
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1}");
+        Simulator.inject(Fault.status(500).times(-1));
         bodies.add(post("/api/chat", stream, 502));
         Simulator.reset();
-        Simulator.inject("{\"type\":\"reset\"}");
+        Simulator.inject(Fault.of(Fault.Type.RESET));
         bodies.add(post("/api/chat", plain, 502));
-        Simulator.inject("{\"type\":\"die\",\"afterChunks\":1}");
+        Simulator.inject(Fault.of(Fault.Type.DIE).afterChunks(1));
         bodies.add(post("/api/chat", stream, 200));
 
         for (String body : bodies) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -37,7 +38,7 @@ class StreamCancellationTest {
     @Test
     void clientDisconnectCancelsTheUpstreamStream() throws Exception {
         // 40 words at 200 ms each: the stream would last 8 s if nobody cancelled it.
-        Simulator.inject("{\"type\":\"slow\",\"chunkDelayMs\":200}");
+        Simulator.inject(Fault.of(Fault.Type.SLOW).chunkDelay(200));
         String body = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"" + "word ".repeat(40).strip() + "\"}]}";
         try (Socket socket = new Socket(completions.getHost(), completions.getPort())) {
             OutputStream out = socket.getOutputStream();

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -59,7 +60,7 @@ class UpstreamFailureTest {
 
     @Test
     void mapsMistral500To502() {
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1}");
+        Simulator.inject(Fault.status(500).times(-1));
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(502)
                 .body("error.type", equalTo("upstream_error"))
@@ -69,7 +70,7 @@ class UpstreamFailureTest {
     @Test
     void mapsMistral503To502KeepingRetryAfter() {
         // Retry-After beyond the request's 5 s budget: not waited for, passed on.
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"retryAfterSeconds\":30}");
+        Simulator.inject(Fault.status(503).retryAfter(30));
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(502)
                 .header("Retry-After", "30")
@@ -78,7 +79,7 @@ class UpstreamFailureTest {
 
     @Test
     void passesRateLimitThroughWhenRetryAfterExceedsTheBudget() {
-        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":7}");
+        Simulator.inject(Fault.status(429).retryAfter(7));
         long start = System.nanoTime();
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(429)
@@ -90,7 +91,7 @@ class UpstreamFailureTest {
 
     @Test
     void answers504WhenMistralHangsPastTheReadTimeout() {
-        Simulator.inject("{\"type\":\"hang\"}");
+        Simulator.inject(Fault.of(Fault.Type.HANG));
         long start = System.nanoTime();
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(504)
@@ -104,7 +105,7 @@ class UpstreamFailureTest {
 
     @Test
     void answers502WhenMistralResetsTheConnection() {
-        Simulator.inject("{\"type\":\"reset\"}");
+        Simulator.inject(Fault.of(Fault.Type.RESET));
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(502)
                 .body("error.type", equalTo("upstream_unavailable"));
@@ -112,7 +113,7 @@ class UpstreamFailureTest {
 
     @Test
     void answers502WhenMistralSendsGarbage() {
-        Simulator.inject("{\"type\":\"garbage\"}");
+        Simulator.inject(Fault.of(Fault.Type.GARBAGE));
         given().contentType(ContentType.JSON).body(PING).post("/api/chat")
                 .then().statusCode(502)
                 .body("error.type", equalTo("upstream_invalid_response"));
@@ -120,7 +121,7 @@ class UpstreamFailureTest {
 
     @Test
     void streamFailingBeforeItsFirstChunkGetsAProperStatus() {
-        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":20}");
+        Simulator.inject(Fault.status(429).retryAfter(20));
         given().contentType(ContentType.JSON).body(STREAM_PING).post("/v1/chat/completions")
                 .then().statusCode(429)
                 .contentType(ContentType.JSON)
@@ -130,7 +131,7 @@ class UpstreamFailureTest {
 
     @Test
     void streamDyingMidwayEndsWithAnErrorEventAndNoDone() {
-        Simulator.inject("{\"type\":\"die\",\"afterChunks\":2}");
+        Simulator.inject(Fault.of(Fault.Type.DIE).afterChunks(2));
         String body = given().contentType(ContentType.JSON)
                 .body("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d e\"}]}")
                 .post("/v1/chat/completions")
@@ -144,7 +145,7 @@ class UpstreamFailureTest {
     @Test
     void streamCutCleanlyWithoutDoneEndsWithAnErrorEventAndIsCounted() {
         double before = truncatedStreams();
-        Simulator.inject("{\"type\":\"truncate\",\"afterChunks\":2}");
+        Simulator.inject(Fault.of(Fault.Type.TRUNCATE).afterChunks(2));
         String body = given().contentType(ContentType.JSON).body(STREAM_PING).post("/v1/chat/completions")
                 .then().statusCode(200).extract().asString();
         List<String> events = SseEvents.data(body);
@@ -162,7 +163,7 @@ class UpstreamFailureTest {
 
     @Test
     void stalledStreamEndsWithATimeoutEvent() {
-        Simulator.inject("{\"type\":\"stall\",\"afterChunks\":1}");
+        Simulator.inject(Fault.of(Fault.Type.STALL).afterChunks(1));
         long start = System.nanoTime();
         String body = given().contentType(ContentType.JSON).body(STREAM_PING).post("/v1/chat/completions")
                 .then().statusCode(200).extract().asString();

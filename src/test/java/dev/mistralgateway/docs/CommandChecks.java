@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,7 +27,7 @@ final class CommandChecks {
     private static final Set<String> MAVEN_PROPERTIES = Set.of("skipTests", "skipITs", "test", "it.test",
             "surefire.failIfNoSpecifiedTests");
     /** What the manifests name: quarkus.kubernetes.name, and the canary script's copy. */
-    private static final Set<String> KUBERNETES_NAMES = Set.of("mistral-gateway", "mistral-gateway-canary");
+    private static final Set<String> KUBERNETES_NAMES = kubernetesNames();
     /** Programs whose use in the documents needs no check of its own (filters, file handling). */
     private static final Set<String> UTILITIES = Set.of("jq", "grep", "wc", "xargs", "sed", "printf", "rm", "umask");
     private static final Pattern KUBERNETES_RESOURCE = Pattern.compile(
@@ -122,6 +123,21 @@ final class CommandChecks {
             }
         }
         return List.of(); // another server (Prometheus, ...)
+    }
+
+    /** quarkus.kubernetes.name, the canary script's copy of it, and every object of the manifest fragments. */
+    private static Set<String> kubernetesNames() {
+        Set<String> names = new TreeSet<>(List.of("mistral-gateway", "mistral-gateway-canary"));
+        try {
+            Matcher name = Pattern.compile("(?m)^metadata:\\s*\\n(?:\\s+.*\\n)*?\\s+name:\\s*([a-z0-9-]+)")
+                    .matcher(Files.readString(Path.of("src/main/kubernetes/kubernetes.yml")));
+            while (name.find()) {
+                names.add(name.group(1));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return names;
     }
 
     private List<String> kubectl(List<String> words) {

@@ -1,18 +1,24 @@
 package dev.mistralgateway.docs;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.smallrye.config.ConfigMapping;
 
@@ -49,10 +55,36 @@ final class ConfigKeys {
         return keys;
     }
 
-    /** Every key the gateway knows: mapped, set in application.properties, or a documented Quarkus key. */
+    /**
+     * Every runtime key of the Quarkus extensions on the class path, from the configuration model each extension ships
+     * ({@code META-INF/quarkus-config-doc/quarkus-config-model.json}): the documents may name Quarkus' own keys, and
+     * Quarkus itself says which exist.
+     */
+    static Set<String> quarkus() {
+        Set<String> keys = new TreeSet<>();
+        Pattern property = Pattern.compile("\"property\"\\s*:\\s*\"(quarkus\\.[^\"]+)\"");
+        try {
+            Enumeration<URL> models = ConfigKeys.class.getClassLoader()
+                    .getResources("META-INF/quarkus-config-doc/quarkus-config-model.json");
+            while (models.hasMoreElements()) {
+                try (InputStream in = models.nextElement().openStream()) {
+                    Matcher found = property.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    while (found.find()) {
+                        keys.add(normalize(found.group(1)));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return keys;
+    }
+
+    /** Every key the gateway knows: mapped, set in application.properties, a documented or a Quarkus runtime key. */
     static Set<String> known() {
         Set<String> keys = new TreeSet<>(mapped());
         keys.addAll(QUARKUS_DOCUMENTED);
+        keys.addAll(quarkus());
         try {
             for (String line : Files.readAllLines(PROPERTIES)) {
                 if (!line.isBlank() && !line.startsWith("#") && line.contains("=")) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.mistralgateway.resilience.CircuitBreakerStatus;
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -73,7 +74,7 @@ class HealthTest {
     @Test
     void slowProbeIsDegraded() {
         // The degraded threshold is 300 ms in tests (5000 ms by default).
-        Simulator.inject("{\"type\":\"latency\",\"latencyMs\":400,\"endpoint\":\"models\"}");
+        Simulator.inject(Fault.of(Fault.Type.LATENCY).latency(400).endpoint("models"));
         probeNow();
         given().get("/health").then().statusCode(200)
                 .body("status", equalTo("degraded"))
@@ -83,7 +84,7 @@ class HealthTest {
 
     @Test
     void failingProbeIsUnhealthyButThePodStaysReadyAndAlive() {
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"endpoint\":\"models\"}");
+        Simulator.inject(Fault.status(503).endpoint("models"));
         probeNow();
         given().get("/health").then().statusCode(503)
                 .body("status", equalTo("unhealthy"))
@@ -112,7 +113,7 @@ class HealthTest {
     @Test
     void openCircuitIsUnhealthyAndHalfOpenIsDegraded() {
         probeNow();
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(500).times(-1).endpoint("chat"));
         for (int i = 0; i < 2; i++) {
             given().contentType(ContentType.JSON).body("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
                     .post("/api/chat");

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -35,7 +36,7 @@ class ReadinessFollowsUpstreamTest {
     @Test
     void readinessGoesDownWithMistralWhenSwitchedOn() {
         Simulator.reset();
-        Simulator.inject("{\"type\":\"status\",\"status\":502,\"endpoint\":\"models\"}");
+        Simulator.inject(Fault.status(502).endpoint("models"));
         probe.probe().await().indefinitely();
         Management.given().get("/q/health/ready").then().statusCode(503).body("checks[0].data.status", equalTo("unhealthy"));
         probe.probe().await().indefinitely();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -62,10 +63,10 @@ class MetricsTest {
     @Test
     void countsEachFailureOnceByReason() {
         String before = Metrics.scrape();
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(500).times(-1).endpoint("chat"));
         post("/api/chat", LARGE_PING, 502);
         Simulator.reset();
-        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":30,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(429).retryAfter(30).endpoint("chat"));
         post("/api/chat", LARGE_PING, 429);
         Simulator.acceptOnlyKey("another-key");
         post("/api/chat", LARGE_PING, 401);
@@ -83,7 +84,7 @@ class MetricsTest {
     @Test
     void circuitStateAndTransitionsAreExported() {
         String before = Metrics.scrape();
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"times\":-1,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(503).times(-1).endpoint("chat"));
         post("/api/chat", LARGE_PING, 502);
         post("/api/chat", LARGE_PING, 503);
         String after = Metrics.scrape();

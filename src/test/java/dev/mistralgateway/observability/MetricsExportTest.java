@@ -9,6 +9,7 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.AllowLatestProfile;
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.Simulator;
@@ -41,9 +42,9 @@ class MetricsExportTest {
         post("/v1/chat/completions", streamPing);
         post("/v1/embeddings", "{\"input\":\"x\"}");
         post("/api/chat", "{\"model\":\"mistral-small-latest\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-        Simulator.inject("{\"type\":\"truncate\",\"afterChunks\":1}");
+        Simulator.inject(Fault.of(Fault.Type.TRUNCATE).afterChunks(1));
         post("/v1/chat/completions", streamPing);
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(500).times(-1).endpoint("chat"));
         post("/api/chat", ping);
         post("/api/chat", ping);
         Simulator.reset();

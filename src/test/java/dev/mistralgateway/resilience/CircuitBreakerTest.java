@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -30,7 +31,7 @@ import io.restassured.response.Response;
 class CircuitBreakerTest {
 
     static final String PING = "{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}";
-    private static final String SERVER_ERRORS = "{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"chat\"}";
+    private static final Fault SERVER_ERRORS = Fault.status(500).times(-1).endpoint("chat");
 
     @Inject
     CircuitBreakerStatus breaker;
@@ -89,7 +90,7 @@ class CircuitBreakerTest {
 
     @Test
     void fourServerErrorsAndOneSuccessDoNotOpen() {
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":4,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(500).times(4).endpoint("chat"));
         chat().then().statusCode(502);
         chat().then().statusCode(200);
         assertEquals(5, Simulator.count("chat"));
@@ -113,7 +114,7 @@ class CircuitBreakerTest {
 
     @Test
     void retriesRateLimitAfterItsRetryAfterAndSucceeds() {
-        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":1,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(429).retryAfter(1).endpoint("chat"));
         long start = System.nanoTime();
         chat().then().statusCode(200).body("choices[0].message.content", equalTo("Echo: ping"));
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -124,15 +125,15 @@ class CircuitBreakerTest {
 
     @Test
     void retriesServerErrorsWithBackoffAndSucceeds() {
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"times\":2,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(503).times(2).endpoint("chat"));
         chat().then().statusCode(200);
         assertEquals(3, Simulator.count("chat"));
     }
 
     @Test
     void upstreamHangTimesOutAndCountsAsAFailure() {
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":4,\"endpoint\":\"chat\"}");
-        Simulator.inject("{\"type\":\"hang\",\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(500).times(4).endpoint("chat"));
+        Simulator.inject(Fault.of(Fault.Type.HANG).endpoint("chat"));
         chat().then().statusCode(502);
         long start = System.nanoTime();
         chat().then().statusCode(504).body("error.type", equalTo("upstream_timeout"));

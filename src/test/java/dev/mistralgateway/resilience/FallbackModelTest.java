@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -38,7 +39,7 @@ class FallbackModelTest {
 
     @Test
     void answersWithTheFallbackModelWhenThePrimaryIsDown() {
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"times\":-1,\"match\":\"mistral-large-2411\"}");
+        Simulator.inject(Fault.status(503).times(-1).match("mistral-large-2411"));
         given().contentType(ContentType.JSON).body(LARGE).post("/api/chat")
                 .then().statusCode(200)
                 .body("model", equalTo("mistral-small-2506"))
@@ -48,14 +49,14 @@ class FallbackModelTest {
 
     @Test
     void doesNotFallBackWhenMistralRefusesTheRequest() {
-        Simulator.inject("{\"type\":\"status\",\"status\":422,\"match\":\"mistral-large-2411\"}");
+        Simulator.inject(Fault.status(422).match("mistral-large-2411"));
         given().contentType(ContentType.JSON).body(LARGE).post("/api/chat").then().statusCode(422);
         assertEquals(1, Simulator.count("chat"));
     }
 
     @Test
     void streamsFallBackToo() {
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"times\":-1,\"match\":\"mistral-large-2411\"}");
+        Simulator.inject(Fault.status(503).times(-1).match("mistral-large-2411"));
         String body = given().contentType(ContentType.JSON).body(LARGE.replace("{\"model\"", "{\"stream\":true,\"model\""))
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
         assertEquals(true, body.contains("\"model\":\"mistral-small-2506\""), body);

@@ -24,6 +24,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -51,7 +52,7 @@ class FlappingUpstreamTest {
                 if (failing) {
                     given().delete(Simulator.url() + "/_simulator/faults");
                 } else {
-                    Simulator.inject("{\"type\":\"status\",\"status\":503,\"times\":-1,\"endpoint\":\"chat\"}");
+                    Simulator.inject(Fault.status(503).times(-1).endpoint("chat"));
                 }
                 failing = !failing;
                 try {

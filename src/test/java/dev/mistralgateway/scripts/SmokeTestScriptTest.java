@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.mistralgateway.health.MistralHealthProbe;
 import dev.mistralgateway.scripts.ScriptsTest.FakeKubectl;
 import dev.mistralgateway.scripts.ScriptsTest.Run;
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -71,7 +72,7 @@ class SmokeTestScriptTest {
 
     @Test
     void failsAtTheHealthStepWhenMistralIsUnreachable() throws Exception {
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"models\"}");
+        Simulator.inject(Fault.status(500).times(-1).endpoint("models"));
         probe.probe().await().indefinitely();
 
         Run run = smokeTest();
@@ -83,7 +84,7 @@ class SmokeTestScriptTest {
 
     @Test
     void failsAtTheChatStepWhenMistralFails() throws Exception {
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(500).times(-1).endpoint("chat"));
 
         Run run = smokeTest();
 
@@ -95,7 +96,7 @@ class SmokeTestScriptTest {
 
     @Test
     void failsAtTheStreamingStepWhenTheStreamIsCut() throws Exception {
-        Simulator.inject("{\"type\":\"truncate\",\"afterChunks\":1}");
+        Simulator.inject(Fault.of(Fault.Type.TRUNCATE).afterChunks(1));
 
         Run run = smokeTest();
 
@@ -123,7 +124,7 @@ class SmokeTestScriptTest {
     @Test
     void rollbackFailsWhenTheRolledBackGatewayFailsItsSmokeTest() throws Exception {
         FakeKubectl kubectl = FakeKubectl.in(tmp);
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"chat\"}");
+        Simulator.inject(Fault.status(500).times(-1).endpoint("chat"));
 
         Run run = kubectl.run("rollback", "--smoke-url", base.toString(), "--metrics-url", Management.metricsUrl());
 

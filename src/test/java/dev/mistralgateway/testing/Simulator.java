@@ -6,12 +6,17 @@ import java.util.Map;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mistralgateway.simulator.Fault;
 import io.restassured.http.ContentType;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.restassured.path.json.JsonPath;
 
 /** The test side of the simulator's admin API: arrange faults, read what Mistral would have seen. */
 public final class Simulator {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Simulator() {
     }
@@ -31,8 +36,9 @@ public final class Simulator {
         CircuitBreakerMaintenance.get().resetAll();
     }
 
-    public static void inject(String faultJson) {
-        given().baseUri(url()).contentType(ContentType.JSON).body(faultJson)
+    /** Arranges a fault through the simulator's admin API, as an operator or a script would. */
+    public static void inject(Fault fault) {
+        given().baseUri(url()).contentType(ContentType.JSON).body(JSON.valueToTree(fault).toString())
                 .post("/_simulator/faults").then().statusCode(201);
     }
 

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.opentelemetry.api.common.AttributeKey;
@@ -73,7 +74,7 @@ class TracingTest {
     void failedCallIsAnErrorSpanNamingTheExceptionClass() {
         Simulator.reset();
         spans.reset();
-        Simulator.inject("{\"type\":\"status\",\"status\":400,\"endpoint\":\"chat\",\"message\":\"secret upstream text\"}");
+        Simulator.inject(Fault.status(400).message("secret upstream text").endpoint("chat"));
         given().contentType(ContentType.JSON).body("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
                 .post("/api/chat").then().statusCode(400);
         SpanData span = await().atMost(Duration.ofSeconds(10)).until(
