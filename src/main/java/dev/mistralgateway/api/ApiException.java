@@ -76,6 +76,17 @@ public class ApiException extends RuntimeException {
         return new ApiException(413, "request_too_large", message, null, ErrorReason.INVALID_REQUEST);
     }
 
+    /** 404 with type {@code not_found_error}: the message names what the gateway does serve. */
+    public static ApiException notFound(String message) {
+        return new ApiException(404, "not_found_error", message, null);
+    }
+
+    /** Echo at most 100 printable characters of a client's string back in an error. */
+    public static String printable(String value) {
+        String cleaned = value.replaceAll("\\p{Cntrl}", "?");
+        return cleaned.length() <= 100 ? cleaned : cleaned.substring(0, 100) + "…";
+    }
+
     /** Why the gateway refused, for {@code mistral_errors_total} when it refused on its own. */
     public ErrorReason reason() {
         return reason;

@@ -1,5 +1,6 @@
 package dev.mistralgateway.api;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,20 @@ public class RouteTable {
             new Route("/api/chat", "chat", false),
             new Route("/v1/chat/completions", "chat", false),
             new Route("/v1/embeddings", "embeddings", false),
-            new Route("/v1/models", "models", false));
+            new Route("/v1/models", "models", false),
+            new Route("/v1/fim/completions", "fim", false),
+            new Route("/v1/agents/completions", "agents", false),
+            new Route("/v1/moderations", "moderations", false),
+            new Route("/v1/chat/moderations", "chat_moderations", false),
+            new Route("/v1/classifications", "classifications", false),
+            new Route("/v1/chat/classifications", "chat_classifications", false),
+            new Route("/v1/ocr", "ocr", false));
+
+    /**
+     * Paths with a variable last segment: the route's path is the template, so metrics' {@code uri} label stays
+     * bounded whatever ids clients send.
+     */
+    static final List<Route> TEMPLATES = List.of(new Route("/v1/models/{id}", "models", false));
 
     /** The gateway's own health summary: open to load balancers and the canary script. */
     static final Route HEALTH = new Route("/health", "health", true);
@@ -61,11 +75,31 @@ public class RouteTable {
                 ? canonicalPath.substring(0, canonicalPath.length() - 1)
                 : canonicalPath;
         Route route = routes.get(path);
-        return route != null ? route : Route.unknown();
+        if (route != null) {
+            return route;
+        }
+        int last = path.lastIndexOf('/');
+        for (Route template : TEMPLATES) {
+            if (last > 0 && last < path.length() - 1 && template.path().startsWith(path.substring(0, last + 1))
+                    && template.path().indexOf('/', last + 1) < 0) {
+                return template;
+            }
+        }
+        return Route.unknown();
     }
 
-    /** Every route the table lists, public or not. */
+    /** The paths of Mistral's API the gateway serves, for the 404 of any other {@code /v1/} path. */
+    public static String supportedApiPaths() {
+        List<String> paths = new ArrayList<>();
+        API.stream().map(Route::path).filter(path -> path.startsWith("/v1/")).forEach(paths::add);
+        TEMPLATES.forEach(route -> paths.add(route.path()));
+        return String.join(", ", paths);
+    }
+
+    /** Every route the table lists, public or not, templates included. */
     public List<Route> all() {
-        return List.copyOf(routes.values());
+        List<Route> all = new ArrayList<>(routes.values());
+        all.addAll(TEMPLATES);
+        return List.copyOf(all);
     }
 }

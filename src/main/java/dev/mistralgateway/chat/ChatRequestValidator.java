@@ -12,6 +12,7 @@ import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.config.MistralConfigValidator;
+import dev.mistralgateway.models.Capability;
 
 /**
  * Checks what the gateway is answerable for (messages, model, max_tokens, temperature, preset) and applies the
@@ -40,8 +41,8 @@ public class ChatRequestValidator {
     public ChatCall validate(ObjectNode request) {
         validateMessages(request.get("messages"));
         checkSize(request.get("messages"));
-        String model = models.resolve(request.get("model"), config.defaultModel());
-        int maxTokens = maxTokens(request.get("max_tokens"));
+        String model = models.resolve(request.get("model"), config.defaultModel(), Capability.CHAT);
+        int maxTokens = models.maxTokens(request.get("max_tokens"));
         double temperature = temperature(request.get("temperature"), request.get(PRESET));
         boolean stream = stream(request.get("stream"));
 
@@ -69,14 +70,14 @@ public class ChatRequestValidator {
             }
             message.fieldNames().forEachRemaining(field -> {
                 if (!MESSAGE_FIELDS.contains(field)) {
-                    throw ApiException.invalid(at + " has an unknown field '" + ModelPolicy.printable(field)
+                    throw ApiException.invalid(at + " has an unknown field '" + ApiException.printable(field)
                             + "'; message fields are " + MESSAGE_FIELDS);
                 }
             });
             JsonNode role = message.get("role");
             if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
                 throw ApiException.invalid(at + ".role must be one of system, user, assistant, tool"
-                        + (role != null && role.isTextual() ? " (was '" + ModelPolicy.printable(role.asText()) + "')" : ""));
+                        + (role != null && role.isTextual() ? " (was '" + ApiException.printable(role.asText()) + "')" : ""));
             }
             JsonNode content = message.get("content");
             boolean hasToolCalls = message.path("tool_calls").isArray() && !message.path("tool_calls").isEmpty();
@@ -127,21 +128,6 @@ public class ChatRequestValidator {
             characters += characters(child);
         }
         return characters;
-    }
-
-    private int maxTokens(JsonNode value) {
-        if (value == null || value.isNull()) {
-            return config.effectiveDefaultMaxTokens();
-        }
-        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-            throw ApiException.invalid("'max_tokens' must be an integer between 1 and " + config.maxTokens());
-        }
-        int maxTokens = value.asInt();
-        if (maxTokens < 1 || maxTokens > config.maxTokens()) {
-            throw ApiException.invalid("'max_tokens' must be between 1 and the gateway's cap of " + config.maxTokens()
-                    + " (was " + maxTokens + ")");
-        }
-        return maxTokens;
     }
 
     private double temperature(JsonNode value, JsonNode preset) {

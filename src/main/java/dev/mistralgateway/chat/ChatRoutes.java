@@ -3,12 +3,14 @@ package dev.mistralgateway.chat;
 import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
@@ -16,6 +18,7 @@ import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
 import dev.mistralgateway.metrics.RequestRecord;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -67,9 +70,18 @@ public class ChatRoutes {
             errors.fail(context, refused);
             return;
         }
+        respond(context, call.stream(), () -> chat.complete(call), () -> chat.stream(call));
+    }
+
+    /**
+     * Answers a validated request with Mistral's answer: one JSON write, or, for a stream, its events as they come.
+     * Every endpoint that may stream Mistral's events answers through here; a client that goes away stops the Mistral
+     * call it was waiting for (a stream's writer takes this over).
+     */
+    public void respond(RoutingContext context, boolean stream, Supplier<Uni<JsonNode>> plain,
+            Supplier<Uni<Multi<String>>> events) {
         HttpServerResponse response = context.response();
         Context requestContext = Vertx.currentContext();
-        // A client that goes away stops the Mistral call it was waiting for (a stream's writer takes this over).
         AtomicReference<Cancellable> pending = new AtomicReference<>();
         response.closeHandler(closed -> {
             Cancellable running = pending.get();
@@ -77,10 +89,10 @@ public class ChatRoutes {
                 running.cancel();
             }
         });
-        pending.set(call.stream()
-                ? chat.stream(call).subscribe().with(events -> relay(response, events, requestContext),
+        pending.set(stream
+                ? events.get().subscribe().with(opened -> relay(response, opened, requestContext),
                         failure -> errors.fail(context, failure))
-                : chat.complete(call).subscribe().with(answer -> routes.answer(context, routes.bytes(answer)),
+                : plain.get().subscribe().with(answer -> routes.answer(context, routes.bytes(answer)),
                         failure -> errors.fail(context, failure)));
     }
 

@@ -46,7 +46,7 @@ public class ChatService {
 
     Uni<JsonNode> complete(ChatCall call) {
         return withinBudget(withFallback(call.upstreamBody(), mistral::chat, new HashSet<>()))
-                .invoke(answer -> spend.record(answer.path("model").asText(call.model()), answer.get("usage")));
+                .invoke(answer -> book(call.model(), answer));
     }
 
     /** Completes when Mistral sent the first event, with all events' data, {@code [DONE]} included. */
@@ -56,12 +56,36 @@ public class ChatService {
 
     Uni<JsonNode> embed(ObjectNode request) {
         String model = request.path("model").asText();
-        return withinBudget(mistral.embeddings(request))
-                .invoke(answer -> spend.record(answer.path("model").asText(model), answer.get("usage")));
+        return withinBudget(mistral.embeddings(request)).invoke(answer -> book(model, answer));
+    }
+
+    /**
+     * Sends a validated body to another JSON endpoint of Mistral ({@code path} relative to {@code /v1}, {@code endpoint}
+     * its metrics name), with the budget and fallback of chat, and books what the answer says it used.
+     */
+    public Uni<JsonNode> call(String path, String endpoint, ObjectNode body) {
+        String model = body.path("model").asText();
+        return withinBudget(withFallback(body, request -> mistral.post(path, endpoint, request), new HashSet<>()))
+                .invoke(answer -> book(model, answer));
+    }
+
+    /** Opens a stream of another streaming endpoint, as {@link #stream(ChatCall)}; the relay books its usage. */
+    public Uni<Multi<String>> stream(String path, String endpoint, ObjectNode body) {
+        return withinBudget(withFallback(body, request -> mistral.openStream(path, endpoint, request), new HashSet<>()));
+    }
+
+    /** Spend from an answer: tokens from {@code usage}, or pages from OCR's {@code usage_info}. */
+    private void book(String requestedModel, JsonNode answer) {
+        String model = answer.path("model").asText(requestedModel);
+        if (answer.has("usage")) {
+            spend.record(model, answer.get("usage"));
+        } else if (answer.has("usage_info")) {
+            spend.recordPages(model, answer.get("usage_info").path("pages_processed").asLong(0));
+        }
     }
 
     /** Refuses a new request while the hourly budget is spent; requests already running finish. */
-    void checkBudget() {
+    public void checkBudget() {
         spend.budgetExhausted().ifPresent(wait -> {
             throw ApiException.budgetExhausted(String.format(Locale.ROOT,
                     "The gateway's hourly budget of $%.2f is spent ($%.2f in the last 60 minutes); retry in %d s",

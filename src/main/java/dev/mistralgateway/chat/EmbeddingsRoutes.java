@@ -11,6 +11,7 @@ import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.RequestRecord;
+import dev.mistralgateway.models.Capability;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -42,7 +43,7 @@ public class EmbeddingsRoutes {
     private void embed(RoutingContext context, ObjectNode request) {
         try {
             validateInput(request.get("input"));
-            String model = models.resolve(request.get("model"), config.defaultEmbeddingModel());
+            String model = models.resolve(request.get("model"), config.defaultEmbeddingModel(), Capability.EMBEDDING);
             request.put("model", model);
             RequestRecord.current().model(model, false);
             chat.checkBudget();

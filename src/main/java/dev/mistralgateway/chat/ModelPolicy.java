@@ -1,5 +1,7 @@
 package dev.mistralgateway.chat;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,39 +9,71 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.config.ModelNames;
+import dev.mistralgateway.models.Capability;
+import dev.mistralgateway.models.ModelCatalog;
 
-/** Which model a request gets: the allow-list, the default, and the refusal of unpinned {@code -latest} aliases. */
+/**
+ * Which model a request gets and how much it may generate: the allow-list, the default, the refusal of unpinned
+ * {@code -latest} aliases, the capability the endpoint needs (from the model's card) and the {@code max_tokens} cap.
+ */
 @ApplicationScoped
 public class ModelPolicy {
 
     private final MistralConfig config;
+    private final ModelCatalog catalog;
 
-    ModelPolicy(MistralConfig config) {
+    ModelPolicy(MistralConfig config, ModelCatalog catalog) {
         this.config = config;
+        this.catalog = catalog;
     }
 
-    /** The model to call for this request's {@code model} field, or the given default when it names none. */
-    String resolve(JsonNode model, String defaultModel) {
-        if (model == null || model.isNull()) {
+    /**
+     * The model to call for this request's {@code model} field, or {@code defaultModel} when it names none (null:
+     * the field is required); refused unless allowed and able to serve {@code needed}.
+     */
+    public String resolve(JsonNode model, String defaultModel, Capability needed) {
+        if ((model == null || model.isNull()) && defaultModel != null) {
             return defaultModel;
+        }
+        if (model == null || model.isNull()) {
+            throw ApiException.invalid("'model' is required: one of " + allowedFor(needed));
         }
         if (!model.isTextual() || model.asText().isBlank()) {
             throw ApiException.invalid("'model' must be a non-empty string");
         }
         String name = model.asText();
         if (ModelNames.isLatestAlias(name) && !config.allowLatestAliases()) {
-            throw ApiException.invalid("Model '" + printable(name) + "' is a -latest alias, which can change without notice;"
-                    + " name a pinned model (one of " + config.models() + ")");
+            throw ApiException.invalid("Model '" + ApiException.printable(name) + "' is a -latest alias, which can change"
+                    + " without notice; name a pinned model (one of " + config.models() + ")");
         }
         if (!config.models().contains(name)) {
-            throw ApiException.invalid("Model '" + printable(name) + "' is not allowed; allowed models: " + config.models());
+            throw ApiException.invalid("Model '" + ApiException.printable(name) + "' is not allowed; allowed models: "
+                    + config.models());
+        }
+        if (catalog.card(name).filter(needed::of).isEmpty()) {
+            throw ApiException.invalid("Model '" + name + "' does not support " + needed.description()
+                    + " (its model card says so); models that do: " + allowedFor(needed));
         }
         return name;
     }
 
-    /** Echo at most 100 printable characters of a client's string back in an error. */
-    static String printable(String value) {
-        String cleaned = value.replaceAll("\\p{Cntrl}", "?");
-        return cleaned.length() <= 100 ? cleaned : cleaned.substring(0, 100) + "…";
+    /** The {@code max_tokens} to send: the client's, within the gateway's cap, or the configured default. */
+    public int maxTokens(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return config.effectiveDefaultMaxTokens();
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw ApiException.invalid("'max_tokens' must be an integer between 1 and " + config.maxTokens());
+        }
+        int maxTokens = value.asInt();
+        if (maxTokens < 1 || maxTokens > config.maxTokens()) {
+            throw ApiException.invalid("'max_tokens' must be between 1 and the gateway's cap of " + config.maxTokens()
+                    + " (was " + maxTokens + ")");
+        }
+        return maxTokens;
+    }
+
+    private List<String> allowedFor(Capability needed) {
+        return config.models().stream().filter(id -> catalog.card(id).filter(needed::of).isPresent()).toList();
     }
 }

@@ -33,8 +33,9 @@ public interface MistralConfig {
     @WithDefault("mistral-embed")
     String defaultEmbeddingModel();
 
-    /** Allow-list of model ids clients may name; {@code GET /v1/models} lists exactly these. */
-    @WithDefault("mistral-small-2506,mistral-medium-2508,mistral-large-2411,ministral-8b-2410,codestral-2508,mistral-embed")
+    /** Allow-list of model ids clients may name, on every endpoint; {@code GET /v1/models} lists exactly these. */
+    @WithDefault("mistral-small-2506,mistral-medium-2508,mistral-large-2411,ministral-8b-2410,codestral-2508,mistral-embed,"
+            + "mistral-moderation-2411,mistral-ocr-2505")
     List<String> models();
 
     /** Whether clients may name {@code -latest} aliases, whose behaviour changes under them without notice. */
@@ -93,6 +94,10 @@ public interface MistralConfig {
 
     /** Price for models missing from {@link #prices()}: counted, never zero, and flagged by a metric. */
     Price fallbackPrice();
+
+    /** USD per page an OCR model processes (Mistral bills OCR by page, not by token). */
+    @WithDefault("0.001")
+    double pricePerPage();
 
     interface Price {
         /** USD per million prompt (input) tokens. */

@@ -68,6 +68,16 @@ public class SpendMeter {
         keyLimits.addTokens(request.key(), prompt + completion);
     }
 
+    /** Accounts for pages an OCR model processed, at {@code mistral.price-per-page}. */
+    public void recordPages(String model, long pages) {
+        if (pages <= 0) {
+            return;
+        }
+        double usd = pages * config.pricePerPage();
+        metrics.spend(model, usd);
+        lastHour.add(usd);
+    }
+
     public double lastHourUsd() {
         return lastHour.sum();
     }

@@ -12,24 +12,28 @@ import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.mistral.MistralApiException;
 import dev.mistralgateway.mistral.MistralClient;
 import dev.mistralgateway.mistral.MistralTimeoutException;
+import dev.mistralgateway.models.ModelCatalog;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Calls {@code GET /v1/models} once at startup (the credential check) and then every {@code mistral.health.interval},
- * and records the outcome in {@link MistralHealth}. One call per interval per pod, however often kubelets probe.
+ * and records the outcome in {@link MistralHealth}. One call per interval per pod, however often kubelets probe. Its
+ * answer, Mistral's model cards, refreshes the {@link ModelCatalog} that {@code GET /v1/models} serves.
  */
 @ApplicationScoped
 public class MistralHealthProbe {
 
     private final MistralClient mistral;
     private final MistralHealth health;
+    private final ModelCatalog catalog;
     private final Duration timeout;
 
-    MistralHealthProbe(MistralClient mistral, MistralHealth health, MistralConfig config) {
+    MistralHealthProbe(MistralClient mistral, MistralHealth health, ModelCatalog catalog, MistralConfig config) {
         this.mistral = mistral;
         this.health = health;
+        this.catalog = catalog;
         this.timeout = config.health().timeout();
     }
 
@@ -50,6 +54,7 @@ public class MistralHealthProbe {
         return mistral.models()
                 .ifNoItem().after(timeout).failWith(() -> new MistralTimeoutException(
                         "Mistral did not answer the health probe within " + timeout.toMillis() + " ms", null))
+                .invoke(catalog::update)
                 .map(models -> new ProbeResult(true, elapsedMs(start), firstModel(models), null, null, Instant.now()))
                 .onFailure().recoverWithItem(failure -> new ProbeResult(false, elapsedMs(start), null,
                         failure.getMessage(), failure instanceof MistralApiException api ? api.status() : null, Instant.now()))

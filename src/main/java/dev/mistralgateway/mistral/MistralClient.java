@@ -128,10 +128,29 @@ public class MistralClient {
      */
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<Multi<String>> openStream(ObjectNode request) {
+        return opened("chat_stream", request, () -> streamApi.stream(authorization, bytes(request)));
+    }
+
+    /**
+     * Calls any other JSON endpoint of Mistral's API: {@code path} relative to {@code /v1} (e.g.
+     * {@code fim/completions}), {@code endpoint} the name its metrics and spans carry.
+     */
+    @ApplyGuard(MistralGuard.IDENTIFIER)
+    public Uni<JsonNode> post(String path, String endpoint, ObjectNode request) {
+        return observed(endpoint, request, () -> checked(api().post(authorization, path, bytes(request))));
+    }
+
+    /** Opens a stream of any other streaming endpoint, as {@link #openStream(ObjectNode)} does for chat. */
+    @ApplyGuard(MistralGuard.IDENTIFIER)
+    public Uni<Multi<String>> openStream(String path, String endpoint, ObjectNode request) {
+        return opened(endpoint + "_stream", request, () -> streamApi.streamAt(authorization, path, bytes(request)));
+    }
+
+    private Uni<Multi<String>> opened(String endpoint, ObjectNode request, Supplier<Multi<String>> open) {
         String model = request.path("model").asText();
-        return observed("chat_stream", request, () -> {
+        return observed(endpoint, request, () -> {
             long start = System.nanoTime();
-            Multi<String> events = streamApi.stream(authorization, bytes(request))
+            Multi<String> events = open.get()
                     .onFailure().transform(MistralClient::translate);
             return FirstEvent.await(events)
                     .invoke(() -> metrics.timeToFirstToken(model, System.nanoTime() - start))

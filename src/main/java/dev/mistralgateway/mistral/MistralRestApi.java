@@ -3,10 +3,12 @@ package dev.mistralgateway.mistral;
 import java.io.Closeable;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -55,4 +57,21 @@ interface MistralRestApi extends Closeable {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     Uni<JsonNode> embeddings(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] request);
+
+    /** Any other JSON endpoint of Mistral's API, at {@code /v1/<path>} ({@code path} unescaped: it holds slashes). */
+    @POST
+    @Path("/{path}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<JsonNode> post(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("path") @Encoded String path, byte[] request);
+
+    /** The events of any other streaming endpoint at {@code /v1/<path>}, as {@link #stream} gives them. */
+    @POST
+    @Path("/{path}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.TEXT_PLAIN)
+    Multi<String> streamAt(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("path") @Encoded String path, byte[] request);
 }

@@ -1,10 +1,12 @@
 package dev.mistralgateway.simulator;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * One injected misbehaviour of the simulator. It applies to the next {@code times} requests (-1: until cleared)
- * that hit {@code endpoint} (chat, models, embeddings; null: any) and whose body contains {@code match} (null: any),
+ * that hit {@code endpoint} (one of {@link #ENDPOINTS}; null: any) and whose body contains {@code match} (null: any),
  * so that tests running side by side do not take each other's faults.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,6 +21,10 @@ public record Fault(
         Integer times,
         String endpoint,
         String match) {
+
+    /** The simulator's names of Mistral's endpoints, which a fault can target. */
+    public static final List<String> ENDPOINTS = List.of("chat", "models", "embeddings", "fim", "agents", "moderations",
+            "chat_moderations", "classifications", "chat_classifications", "ocr");
 
     public enum Type {
         /** Answer normally, after {@code latencyMs}. */
@@ -49,8 +55,8 @@ public record Fault(
         if (type == Type.STATUS && (status == null || status < 400 || status > 599)) {
             throw new IllegalArgumentException("a status fault needs 'status' between 400 and 599");
         }
-        if (endpoint != null && !endpoint.matches("chat|models|embeddings")) {
-            throw new IllegalArgumentException("fault 'endpoint' must be chat, models or embeddings");
+        if (endpoint != null && !ENDPOINTS.contains(endpoint)) {
+            throw new IllegalArgumentException("fault 'endpoint' must be one of " + ENDPOINTS);
         }
         times = times == null || times == 0 ? 1 : times;
     }

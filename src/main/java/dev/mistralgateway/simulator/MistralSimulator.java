@@ -24,8 +24,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * A real HTTP server that speaks Mistral's API ({@code /v1/models}, {@code /v1/chat/completions} plain and SSE,
- * {@code /v1/embeddings}) with deterministic answers, and lets tests and benchmarks inject faults through
+ * A real HTTP server that speaks Mistral's API ({@code /v1/models}, {@code /v1/chat/completions}, FIM and agents
+ * completions plain and SSE, embeddings, moderations, classifications, OCR) with deterministic answers, and lets tests and benchmarks inject faults through
  * {@code /_simulator/*} or {@link #inject(Fault)}. Dev mode, every test and the benchmarks use it instead of Mistral.
  */
 public final class MistralSimulator implements AutoCloseable {
@@ -38,7 +38,8 @@ public final class MistralSimulator implements AutoCloseable {
         public static Options defaults() {
             return new Options("127.0.0.1", 0, "sim-" + UUID.randomUUID(),
                     List.of("mistral-small-2506", "mistral-medium-2508", "mistral-large-2411", "ministral-8b-2410",
-                            "codestral-2508", "mistral-embed", "mistral-small-latest"));
+                            "codestral-2508", "mistral-embed", "mistral-moderation-2411", "mistral-ocr-2505",
+                            "mistral-small-latest"));
         }
 
         public Options withPort(int port) {
@@ -62,6 +63,7 @@ public final class MistralSimulator implements AutoCloseable {
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .build();
     private final SimulatedAnswers answers = new SimulatedAnswers(json);
+    private final SimulatedInference inference = new SimulatedInference(json);
     private final FaultPlan faults = new FaultPlan();
     private final SimulatedRateLimits rateLimits = new SimulatedRateLimits();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
@@ -121,7 +123,10 @@ public final class MistralSimulator implements AutoCloseable {
         expectedKey = options.apiKey();
     }
 
-    /** How many times {@code name} happened: an endpoint (chat, stream, models, embeddings) or an outcome. */
+    /**
+     * How many times {@code name} happened: an endpoint (chat, stream, models, embeddings, fim, fim_stream, agents, ...)
+     * or an outcome.
+     */
     public long count(String name) {
         AtomicLong counter = counters.get(name);
         return counter == null ? 0 : counter.get();
@@ -166,7 +171,7 @@ public final class MistralSimulator implements AutoCloseable {
             }
         }
         boolean stream = payload != null && payload.path("stream").asBoolean(false);
-        increment(stream ? "stream" : endpoint);
+        increment(!stream ? endpoint : endpoint.equals("chat") ? "stream" : endpoint + "_stream");
         if (payload != null) {
             lastRequests.put(endpoint, payload);
         }
@@ -225,22 +230,28 @@ public final class MistralSimulator implements AutoCloseable {
         switch (endpoint) {
             case "models" -> {
                 rateLimits.putHeaders(response);
-                send(response, 200, answers.models(options.models()));
+                send(response, 200, inference.models(options.models()));
             }
-            case "embeddings" -> embeddings(response, payload);
-            default -> chat(request, payload, stream, fault);
+            case "chat", "fim", "agents" -> chat(request, endpoint, payload, stream, fault);
+            default -> inference(response, endpoint, payload);
         }
     }
 
-    private void chat(HttpServerRequest request, JsonNode payload, boolean stream, Fault fault) {
+    private void chat(HttpServerRequest request, String endpoint, JsonNode payload, boolean stream, Fault fault) {
         HttpServerResponse response = request.response();
+        if (endpoint.equals("agents")) {
+            // An agent's model is set at Mistral; the simulator's agents all use the first model it knows.
+            payload = ((ObjectNode) payload).put("model", options.models().get(0));
+        }
         String model = payload.path("model").asText("");
         if (!options.models().contains(model)) {
             send(response, 400, answers.error(400, "Invalid model: " + model));
             return;
         }
-        if (!payload.path("messages").isArray() || payload.path("messages").isEmpty()) {
-            send(response, 422, answers.error(422, "messages: Field required"));
+        String required = endpoint.equals("fim") ? "prompt" : "messages";
+        if (payload.path(required).isMissingNode() || payload.path(required).isEmpty() && !payload.path(required).isTextual()
+                || endpoint.equals("agents") && !payload.path("agent_id").isTextual()) {
+            send(response, 422, answers.error(422, required + ": Field required"));
             return;
         }
         SimulatedAnswers.Answer answer = answers.answer(payload);
@@ -253,14 +264,20 @@ public final class MistralSimulator implements AutoCloseable {
         new SimulatedStream(vertx, request, answers.chunks(answer), fault, this::increment).start();
     }
 
-    private void embeddings(HttpServerResponse response, JsonNode payload) {
+    /** Embeddings, moderation, classification and OCR: one JSON answer each. */
+    private void inference(HttpServerResponse response, String endpoint, JsonNode payload) {
         String model = payload.path("model").asText("");
         if (!options.models().contains(model)) {
             send(response, 400, answers.error(400, "Invalid model: " + model));
             return;
         }
         rateLimits.putHeaders(response);
-        send(response, 200, answers.embeddings(payload));
+        send(response, 200, switch (endpoint) {
+            case "embeddings" -> answers.embeddings(payload);
+            case "moderations", "chat_moderations" -> inference.moderation(payload, endpoint.startsWith("chat"));
+            case "classifications", "chat_classifications" -> inference.classification(payload, endpoint.startsWith("chat"));
+            default -> inference.ocr(payload);
+        });
     }
 
     private void admin(HttpServerRequest request, Buffer body) {
@@ -322,6 +339,13 @@ public final class MistralSimulator implements AutoCloseable {
             case "GET /v1/models" -> "models";
             case "POST /v1/chat/completions" -> "chat";
             case "POST /v1/embeddings" -> "embeddings";
+            case "POST /v1/fim/completions" -> "fim";
+            case "POST /v1/agents/completions" -> "agents";
+            case "POST /v1/moderations" -> "moderations";
+            case "POST /v1/chat/moderations" -> "chat_moderations";
+            case "POST /v1/classifications" -> "classifications";
+            case "POST /v1/chat/classifications" -> "chat_classifications";
+            case "POST /v1/ocr" -> "ocr";
             default -> null;
         };
     }

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Mistral's wire format, with deterministic content: the answer echoes the last user message, token counts follow
+ * Mistral's wire format of chat-shaped answers (chat, FIM, agents) and embeddings, with deterministic content: the
+ * answer echoes the last user message (or the FIM prompt), token counts follow
  * Mistral's rough four-characters-a-token ratio, and embeddings are derived from a hash of the input.
  */
 final class SimulatedAnswers {
@@ -46,6 +47,11 @@ final class SimulatedAnswers {
             if ("user".equals(message.path("role").asText())) {
                 lastUser = text;
             }
+        }
+        if (request.path("prompt").isTextual()) {
+            // Fill in the middle: the answer echoes the prompt; the suffix is read too.
+            lastUser = request.path("prompt").asText();
+            promptTokens = tokens(lastUser) + tokens(request.path("suffix").asText(""));
         }
         List<String> pieces = new ArrayList<>();
         String[] words = ("Echo: " + lastUser).split(" ");
@@ -124,24 +130,6 @@ final class SimulatedAnswers {
         usage.put("prompt_tokens", tokens);
         usage.put("total_tokens", tokens);
         usage.put("completion_tokens", 0);
-        return root;
-    }
-
-    ObjectNode models(List<String> ids) {
-        ObjectNode root = json.createObjectNode();
-        root.put("object", "list");
-        ArrayNode data = root.putArray("data");
-        for (String id : ids) {
-            ObjectNode model = data.addObject();
-            model.put("id", id);
-            model.put("object", "model");
-            model.put("created", 1_700_000_000L);
-            model.put("owned_by", "mistralai");
-            ObjectNode capabilities = model.putObject("capabilities");
-            boolean embedding = id.contains("embed");
-            capabilities.put("completion_chat", !embedding);
-            capabilities.put("function_calling", !embedding);
-        }
         return root;
     }
 

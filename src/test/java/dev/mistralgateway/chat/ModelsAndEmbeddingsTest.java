@@ -29,16 +29,6 @@ class ModelsAndEmbeddingsTest {
     }
 
     @Test
-    void listsExactlyTheAllowListedModelsWithoutCallingMistral() {
-        given().get("/v1/models")
-                .then().statusCode(200)
-                .body("object", equalTo("list"))
-                .body("data.id", contains("mistral-small-2506", "mistral-large-2411", "mistral-embed", "mistral-tiny-2312"))
-                .body("data.object", everyItem(equalTo("model")));
-        assertEquals(0, Simulator.upstreamCalls());
-    }
-
-    @Test
     void embedsWithTheDefaultModel() {
         given().contentType(ContentType.JSON).body("{\"input\":[\"first\",\"second\"]}")
                 .post("/v1/embeddings")

@@ -118,7 +118,10 @@ final class CommandChecks {
                     return path.startsWith("/_simulator/") && read(MAIN_JAVA.resolve("dev/mistralgateway/simulator"))
                             .contains("\"" + action + "\"") ? List.of() : List.of("the simulator has no " + path);
                 }
-                return path.startsWith("/q/") || mainSources.contains("\"" + path + "\"") ? List.of()
+                // A path with an id (/v1/models/<id>) is served by a route template ending in "/{id}".
+                String template = path.substring(0, path.lastIndexOf('/') + 1) + "{id}";
+                return path.startsWith("/q/") || mainSources.contains("\"" + path + "\"")
+                        || path.lastIndexOf('/') > 0 && mainSources.contains("\"" + template + "\"") ? List.of()
                         : List.of("the gateway has no route " + path);
             }
         }

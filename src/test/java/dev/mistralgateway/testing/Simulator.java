@@ -55,7 +55,9 @@ public final class Simulator {
 
     /** Upstream calls of any kind: what a refused request must not cause. */
     public static long upstreamCalls() {
-        return count("chat") + count("stream") + count("embeddings") + count("models");
+        return count("chat") + count("stream") + count("embeddings") + count("models") + count("fim") + count("fim_stream")
+                + count("agents") + count("agents_stream") + count("moderations") + count("chat_moderations")
+                + count("classifications") + count("chat_classifications") + count("ocr");
     }
 
     /** The body of the last request the simulator received on this endpoint (chat, embeddings). */

@@ -1,0 +1,89 @@
+package dev.mistralgateway.inference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.mistralgateway.api.ApiException;
+import dev.mistralgateway.api.ErrorResponses;
+import dev.mistralgateway.api.JsonPostRoutes;
+import dev.mistralgateway.chat.ChatRoutes;
+import dev.mistralgateway.chat.ChatService;
+import dev.mistralgateway.chat.ModelPolicy;
+import dev.mistralgateway.metrics.RequestRecord;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Every {@link InferenceEndpoint}, served alike: the body is checked for what the gateway is answerable for (required
+ * fields, an allowed model able to serve the endpoint, the {@code max_tokens} cap) and sent to Mistral's same path
+ * otherwise untouched, through the guard; the answer (JSON, or events when a streaming endpoint is asked to stream)
+ * goes back unchanged and its usage is booked.
+ */
+@ApplicationScoped
+public class InferenceRoutes {
+
+    private final ModelPolicy models;
+    private final ChatService mistral;
+    private final ChatRoutes answers;
+    private final JsonPostRoutes routes;
+    private final ErrorResponses errors;
+
+    InferenceRoutes(ModelPolicy models, ChatService mistral, ChatRoutes answers, JsonPostRoutes routes,
+            ErrorResponses errors) {
+        this.models = models;
+        this.mistral = mistral;
+        this.answers = answers;
+        this.routes = routes;
+        this.errors = errors;
+    }
+
+    void install(@Observes Router router) {
+        for (InferenceEndpoint endpoint : InferenceEndpoint.values()) {
+            routes.post(router, endpoint.path(), (context, body) -> serve(endpoint, context, body));
+        }
+    }
+
+    private void serve(InferenceEndpoint endpoint, RoutingContext context, ObjectNode body) {
+        boolean stream;
+        try {
+            stream = validate(endpoint, body);
+            mistral.checkBudget();
+        } catch (ApiException refused) {
+            errors.fail(context, refused);
+            return;
+        }
+        answers.respond(context, stream,
+                () -> mistral.call(endpoint.upstreamPath(), endpoint.label(), body),
+                () -> mistral.stream(endpoint.upstreamPath(), endpoint.label(), body));
+    }
+
+    /** Checks {@code body} and applies the gateway's rules to it, in place; whether it asks for a stream. */
+    private boolean validate(InferenceEndpoint endpoint, ObjectNode body) {
+        for (String field : endpoint.required()) {
+            JsonNode value = body.get(field);
+            if (value == null || value.isNull()) {
+                throw ApiException.invalid("'" + field + "' is required on " + endpoint.path());
+            }
+        }
+        String model = null;
+        if (endpoint.capability() != null) {
+            model = models.resolve(body.get("model"), null, endpoint.capability());
+        }
+        if (endpoint.capsTokens()) {
+            body.put("max_tokens", models.maxTokens(body.get("max_tokens")));
+        }
+        JsonNode streamField = body.get("stream");
+        if (streamField != null && !streamField.isNull() && !streamField.isBoolean()) {
+            throw ApiException.invalid("'stream' must be true or false");
+        }
+        boolean stream = streamField != null && streamField.asBoolean(false);
+        if (stream && !endpoint.streams()) {
+            throw ApiException.invalid(endpoint.path() + " does not stream; send it without 'stream'");
+        }
+        RequestRecord.current().model(model, stream);
+        return stream;
+    }
+}
