@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,35 +22,31 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.testing.PackagedApp;
+
 /**
  * The packaged jar, run as an operator runs it: configured only through the environment, pointed at a
  * Mistral-compatible server (the simulator, standalone), refusing to start on bad configuration.
  */
 class PackagedJarIT {
 
-    private static final Path APP = Path.of("target", "quarkus-app");
     private static final String KEY = "it-mistral-key-0123456789abcdef";
     private static final String CLIENT_KEY = "it-client-key-0123456789abcdef";
-    private final List<Process> processes = new ArrayList<>();
+    private final PackagedApp app = new PackagedApp();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @AfterEach
     void stopProcesses() throws InterruptedException {
-        for (Process process : processes) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+        app.close();
     }
 
     @Test
     void servesChatAgainstAMistralCompatibleServerConfiguredByEnvironment() throws Exception {
-        int simulatorPort = startSimulator();
-        Gateway gateway = startGateway(KEY, simulatorPort, Map.of());
+        int simulatorPort = app.startSimulator(KEY);
+        PackagedApp.Gateway gateway = app.startGateway(KEY, simulatorPort, CLIENT_KEY, Map.of());
         int gatewayPort = gateway.port();
         Path gatewayLog = gateway.log();
-        waitFor(() -> Files.readString(gatewayLog).contains("Listening on"), "gateway start");
+        PackagedApp.waitFor(() -> Files.readString(gatewayLog).contains("Listening on"), "gateway start");
 
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/api/chat"))
                 .header("Content-Type", "application/json")
@@ -71,11 +66,11 @@ class PackagedJarIT {
 
     @Test
     void wrongKeyIsReportedOnceAtStartupAndKeepsThePodUnready() throws Exception {
-        int simulatorPort = startSimulator();
+        int simulatorPort = app.startSimulator(KEY);
         String wrongKey = "it-wrong-key-fedcba9876543210";
-        Gateway gateway = startGateway(wrongKey, simulatorPort, Map.of());
+        PackagedApp.Gateway gateway = app.startGateway(wrongKey, simulatorPort, CLIENT_KEY, Map.of());
         Path gatewayLog = gateway.log();
-        waitFor(() -> Files.readString(gatewayLog).contains("Mistral rejected the gateway's API key (HTTP 401)"),
+        PackagedApp.waitFor(() -> Files.readString(gatewayLog).contains("Mistral rejected the gateway's API key (HTTP 401)"),
                 "the credential check");
         HttpResponse<String> ready = http.send(HttpRequest.newBuilder(gateway.management("/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -96,9 +91,9 @@ class PackagedJarIT {
     @Test
     void idleConnectionsAreCappedAndReapedWhileLivenessAnswers() throws Exception {
         int cap = 50;
-        Gateway gateway = startGateway(KEY, startSimulator(), Map.of(
+        PackagedApp.Gateway gateway = app.startGateway(KEY, app.startSimulator(KEY), CLIENT_KEY, Map.of(
                 "QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS", String.valueOf(cap), "QUARKUS_HTTP_IDLE_TIMEOUT", "3s"));
-        waitFor(() -> Files.readString(gateway.log()).contains("Listening on"), "gateway start");
+        PackagedApp.waitFor(() -> Files.readString(gateway.log()).contains("Listening on"), "gateway start");
         assertEquals(200, chat(gateway).statusCode());
         long baseline = openFiles(gateway.process());
         List<Socket> attacker = new ArrayList<>();
@@ -116,7 +111,7 @@ class PackagedJarIT {
                     + " idle connections, cap " + cap);
             assertEquals(200, http.send(HttpRequest.newBuilder(gateway.management("/q/health/live")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode(), "liveness answers while the API port is full");
-            waitFor(() -> openFiles(gateway.process()) - baseline <= 5, "the idle connections to be closed");
+            PackagedApp.waitFor(() -> openFiles(gateway.process()) - baseline <= 5, "the idle connections to be closed");
             assertEquals(200, chat(gateway).statusCode(), "served again once idle connections were reaped");
             System.out.printf("[connections] %d idle sockets opened, at most %d held (cap %d), all closed after the"
                     + " idle timeout%n", attacker.size(), held, cap);
@@ -127,7 +122,7 @@ class PackagedJarIT {
         }
     }
 
-    private HttpResponse<String> chat(Gateway gateway) throws Exception {
+    private HttpResponse<String> chat(PackagedApp.Gateway gateway) throws Exception {
         return http.send(HttpRequest.newBuilder(gateway.uri("/api/chat")).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + CLIENT_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}"))
@@ -144,106 +139,29 @@ class PackagedJarIT {
     @Test
     void refusesToStartOnOutOfRangeConfigNamingThePropertyNotTheKey() throws Exception {
         String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "MISTRAL_MAX_TOKENS", "0",
-                "GATEWAY_API_KEYS", "ops=" + CLIENT_KEY, "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+                "GATEWAY_API_KEYS", "ops=" + CLIENT_KEY, "QUARKUS_HTTP_PORT", String.valueOf(PackagedApp.freePort())));
         assertTrue(output.contains("mistral.max-tokens must be between 1 and"), output);
         assertFalse(output.contains(KEY), "the key is never printed");
     }
 
     @Test
     void refusesToStartInProductionWithoutAKey() throws Exception {
-        String output = runToExit(Map.of("GATEWAY_API_KEYS", "ops=" + CLIENT_KEY, "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+        String output = runToExit(Map.of("GATEWAY_API_KEYS", "ops=" + CLIENT_KEY, "QUARKUS_HTTP_PORT", String.valueOf(PackagedApp.freePort())));
         assertTrue(output.contains("mistral.api-key is required"), output);
     }
 
     @Test
     void refusesToStartInProductionWithoutClientKeysUnlessAuthIsOffOnPurpose() throws Exception {
-        String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+        String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "QUARKUS_HTTP_PORT", String.valueOf(PackagedApp.freePort())));
         assertTrue(output.contains("gateway.api-keys is empty"), output);
         assertFalse(output.contains(KEY));
     }
 
-    /** The simulator, standalone, accepting {@link #KEY}; returns its port once it listens. */
-    private int startSimulator() throws Exception {
-        int port = freePort();
-        Path log = start(List.of(java(), "-cp", classpath(), "dev.mistralgateway.simulator.SimulatorMain",
-                "--port", String.valueOf(port), "--api-key", KEY), Map.of());
-        waitFor(() -> Files.readString(log).contains("listening"), "simulator start");
-        return port;
-    }
-
-    /** A packaged gateway: its API port, its management port (metrics and probes), its log and process. */
-    record Gateway(int port, int managementPort, Path log, Process process) {
-        URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
-
-        URI management(String path) {
-            return URI.create("http://127.0.0.1:" + managementPort + path);
-        }
-    }
-
-    private Gateway startGateway(String key, int simulatorPort, Map<String, String> extraEnv) throws IOException {
-        int port = freePort();
-        int managementPort = freePort();
-        Map<String, String> env = new java.util.HashMap<>(Map.of(
-                "MISTRAL_API_KEY", key,
-                "MISTRAL_BASE_URL", "http://127.0.0.1:" + simulatorPort,
-                "GATEWAY_API_KEYS", "ops=" + CLIENT_KEY,
-                "QUARKUS_HTTP_PORT", String.valueOf(port),
-                "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)));
-        env.putAll(extraEnv);
-        Path log = start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), env);
-        return new Gateway(port, managementPort, log, processes.get(processes.size() - 1));
-    }
-
     private String runToExit(Map<String, String> env) throws Exception {
-        Path log = start(List.of(java(), "-jar", APP.resolve("quarkus-run.jar").toString()), env);
-        Process process = processes.get(processes.size() - 1);
+        Path log = app.start(List.of(PackagedApp.java(), "-jar", PackagedApp.APP.resolve("quarkus-run.jar").toString()), env);
+        Process process = app.last();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the gateway exits instead of running misconfigured");
         assertNotEquals(0, process.exitValue());
         return Files.readString(log);
-    }
-
-    private Path start(List<String> command, Map<String, String> env) throws IOException {
-        Path log = Files.createTempFile("packaged-jar-it", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().remove("MISTRAL_API_KEY");
-        builder.environment().remove("MISTRAL_BASE_URL");
-        builder.environment().remove("GATEWAY_API_KEYS");
-        // Each process gets a management port of its own, so that tests never meet on 9000.
-        builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
-        builder.environment().putAll(env);
-        processes.add(builder.start());
-        return log;
-    }
-
-    private interface Check {
-        boolean passes() throws Exception;
-    }
-
-    private static void waitFor(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (check.passes()) {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what);
-    }
-
-    private static String classpath() {
-        return String.join(java.io.File.pathSeparator, APP.resolve("lib/boot/*").toString(),
-                APP.resolve("lib/main/*").toString(), APP.resolve("app/*").toString());
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,0 +1,148 @@
+// Runs every call of the official SDKs that maps to an endpoint the gateway serves, against GATEWAY_URL with
+// GATEWAY_KEY, and prints one JSON line per call: {"sdk","call","ok","detail"}. A call is ok when it succeeds and its
+// result parses into the SDK's typed objects: the Mistral SDK marks a shape it cannot parse with isUnknown.
+import { Mistral } from "@mistralai/mistralai";
+import OpenAI from "openai";
+
+const url = process.env.GATEWAY_URL;
+const key = process.env.GATEWAY_KEY;
+const mistral = new Mistral({ serverURL: url, apiKey: key, retryConfig: { strategy: "none" } });
+const openai = new OpenAI({ baseURL: url + "/v1", apiKey: key, maxRetries: 0 });
+const user = [{ role: "user", content: "hello" }];
+
+/** Paths to every value the SDK could not type; empty when everything parsed. */
+function unknowns(value, path = "$", seen = new Set()) {
+  if (value === null || typeof value !== "object" || seen.has(value)) return [];
+  seen.add(value);
+  const found = value.isUnknown === true ? [path] : [];
+  for (const [name, child] of Object.entries(value)) {
+    if (name !== "raw") found.push(...unknowns(child, path + "." + name, seen));
+  }
+  return found;
+}
+
+async function collect(stream) {
+  const events = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const calls = [
+  ["mistral", "chat.complete", async () => {
+    const r = await mistral.chat.complete({ model: "mistral-small-2506", messages: user });
+    check(r.choices[0].message.content === "Echo: hello", "content " + r.choices[0].message.content);
+    return r;
+  }],
+  ["mistral", "chat.stream", async () => {
+    const events = await collect(await mistral.chat.stream({ model: "mistral-small-2506", messages: user }));
+    check(events.length > 1 && events.at(-1).data.usage, "events " + events.length);
+    return events;
+  }],
+  ["mistral", "models.list", async () => {
+    const r = await mistral.models.list();
+    check(r.data.length > 0 && r.data.every(card => card.type === "base" && card.capabilities), "cards");
+    return r;
+  }],
+  ["mistral", "models.retrieve", async () => {
+    const r = await mistral.models.retrieve({ modelId: "codestral-2508" });
+    check(r.type === "base" && r.capabilities.completionFim === true, "card " + JSON.stringify(r));
+    return r;
+  }],
+  ["mistral", "embeddings.create", async () => {
+    const r = await mistral.embeddings.create({ model: "mistral-embed", inputs: ["a", "b"] });
+    check(r.data.length === 2 && r.data[0].embedding.length > 0, "embeddings");
+    return r;
+  }],
+  ["mistral", "fim.complete", async () => {
+    const r = await mistral.fim.complete({ model: "codestral-2508", prompt: "def add(a, b):", suffix: "return c" });
+    check(r.choices[0].message.content.startsWith("Echo:"), "fim content");
+    return r;
+  }],
+  ["mistral", "fim.stream", async () => {
+    const events = await collect(await mistral.fim.stream({ model: "codestral-2508", prompt: "def f():" }));
+    check(events.length > 1 && events.at(-1).data.usage, "fim events " + events.length);
+    return events;
+  }],
+  ["mistral", "agents.complete", async () => {
+    const r = await mistral.agents.complete({ agentId: "ag:sdk:1", messages: user });
+    check(r.choices[0].message.content === "Echo: hello", "agent content");
+    return r;
+  }],
+  ["mistral", "agents.stream", async () => {
+    const events = await collect(await mistral.agents.stream({ agentId: "ag:sdk:1", messages: user }));
+    check(events.length > 1, "agent events " + events.length);
+    return events;
+  }],
+  ["mistral", "classifiers.moderate", async () => {
+    const r = await mistral.classifiers.moderate({ model: "mistral-moderation-2411", inputs: ["I will kill it", "hi"] });
+    check(r.results.length === 2 && r.results[0].categories.violence_and_threats === true, "moderation");
+    return r;
+  }],
+  ["mistral", "classifiers.moderateChat", async () => {
+    const r = await mistral.classifiers.moderateChat({ model: "mistral-moderation-2411", inputs: user });
+    check(r.results.length === 1, "chat moderation");
+    return r;
+  }],
+  ["mistral", "classifiers.classify", async () => {
+    const r = await mistral.classifiers.classify({ model: "mistral-moderation-2411", inputs: ["good", "bad"] });
+    check(r.results.length === 2, "classification");
+    return r;
+  }],
+  ["mistral", "classifiers.classifyChat", async () => {
+    const r = await mistral.classifiers.classifyChat({ model: "mistral-moderation-2411", input: { messages: user } });
+    check(r.results.length === 1, "chat classification");
+    return r;
+  }],
+  ["mistral", "ocr.process", async () => {
+    const r = await mistral.ocr.process({ model: "mistral-ocr-2505",
+      document: { type: "document_url", documentUrl: "https://example.com/invoice.pdf" } });
+    check(r.pages.length === 1 && r.usageInfo.pagesProcessed === 1, "ocr");
+    return r;
+  }],
+  ["openai", "chat.completions.create", async () => {
+    const r = await openai.chat.completions.create({ model: "mistral-small-2506", messages: user });
+    check(r.choices[0].message.content === "Echo: hello", "content");
+    return r;
+  }],
+  ["openai", "chat.completions.create(stream)", async () => {
+    const chunks = await collect(await openai.chat.completions.create(
+      { model: "mistral-small-2506", messages: user, stream: true }));
+    check(chunks.map(c => c.choices[0]?.delta?.content ?? "").join("") === "Echo: hello", "streamed content");
+    return chunks;
+  }],
+  ["openai", "models.list", async () => {
+    const models = [];
+    for await (const model of openai.models.list()) models.push(model);
+    check(models.length > 0 && models.every(m => m.object === "model" && m.owned_by), "models");
+    return models;
+  }],
+  ["openai", "models.retrieve", async () => {
+    const r = await openai.models.retrieve("mistral-small-2506");
+    check(r.id === "mistral-small-2506", "model");
+    return r;
+  }],
+  ["openai", "embeddings.create", async () => {
+    const r = await openai.embeddings.create({ model: "mistral-embed", input: ["a"], encoding_format: "float" });
+    check(r.data[0].embedding.length > 0, "embedding");
+    return r;
+  }],
+];
+
+let failed = 0;
+for (const [sdk, call, run] of calls) {
+  try {
+    const result = await run();
+    const unknown = unknowns(result);
+    const ok = unknown.length === 0;
+    failed += ok ? 0 : 1;
+    console.log(JSON.stringify({ sdk, call, ok, detail: ok ? "parsed" : "isUnknown at " + unknown.join(", ") }));
+  } catch (error) {
+    failed++;
+    console.log(JSON.stringify({ sdk, call, ok: false, detail: String(error?.message ?? error).slice(0, 500) }));
+  }
+}
+process.exit(failed === 0 ? 0 : 1);
