@@ -46,7 +46,13 @@ public class ErrorMappers {
             default -> status >= 500 ? "internal_error" : "invalid_request_error";
         };
         String message = status == 415 ? JsonPostRoutes.UNSUPPORTED_MEDIA_TYPE : e.getResponse().getStatusInfo().getReasonPhrase();
-        return toResponse(errors.toApi(new ApiException(status, type, message, null)));
+        Response response = toResponse(errors.toApi(new ApiException(status, type, message, null)));
+        String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
+        if (status == 405) {
+            // The resources of the API port answer GET only (the POST endpoints are Vert.x routes with their own 405).
+            return Response.fromResponse(response).header(HttpHeaders.ALLOW, allow != null ? allow : "GET").build();
+        }
+        return response;
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)

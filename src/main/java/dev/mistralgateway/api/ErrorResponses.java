@@ -12,6 +12,8 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mistralgateway.metrics.ErrorReason;
@@ -88,15 +90,27 @@ public class ErrorResponses {
         return new ApiException(500, "internal_error", "Internal error; reference " + id, null);
     }
 
-    /** Malformed JSON, invalid UTF-8, nesting too deep: say where the body broke, without echoing it at length. */
-    private static ApiException malformedJson(JsonProcessingException e) {
+    /**
+     * Malformed JSON, invalid UTF-8, nesting too deep: say where the body broke and what was found there, in the
+     * parser's first words only; the rest of its message (source descriptions, feature names) is not for clients.
+     */
+    static ApiException malformedJson(JsonProcessingException e) {
         JsonLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 0 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-        String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
-        int source = reason.indexOf(" (for ");
-        reason = source > 0 && reason.contains("[Source") ? reason.substring(0, source) : reason;
-        if (reason.length() > 200) {
-            reason = reason.substring(0, 200) + "…";
+        String reason;
+        if (e instanceof JsonEOFException) {
+            reason = "the body ends before the JSON is complete";
+        } else if (e instanceof StreamConstraintsException) {
+            reason = "the JSON is nested too deeply or has a value too long";
+        } else {
+            String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            int end = original.length();
+            for (String stop : new String[] { ": ", " (", "\n", "\r" }) {
+                int found = original.indexOf(stop);
+                end = found >= 0 ? Math.min(end, found) : end;
+            }
+            reason = ApiException.printable(original.substring(0, end).strip());
+            reason = reason.isEmpty() ? "unexpected content" : reason;
         }
         return ApiException.invalid("Request body is not valid JSON" + where + ": " + reason);
     }
