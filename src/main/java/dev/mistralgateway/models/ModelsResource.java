@@ -6,6 +6,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
@@ -25,6 +30,9 @@ public class ModelsResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "listModels", summary = "The allowed models, as Mistral's model cards")
+    @APIResponse(responseCode = "200", description = "The model list",
+            content = @Content(schema = @Schema(ref = "ModelList")))
     public ObjectNode list() {
         return catalog.list();
     }
@@ -32,6 +40,10 @@ public class ModelsResource {
     @GET
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "retrieveModel", summary = "One allowed model's card")
+    @APIResponse(responseCode = "200", description = "The model card",
+            content = @Content(schema = @Schema(ref = "ModelCard")))
+    @APIResponse(responseCode = "404", ref = "NotFound")
     public ObjectNode retrieve(@PathParam("id") String id) {
         return catalog.card(id).orElseThrow(() -> ApiException.notFound(
                 "Model '" + ApiException.printable(id) + "' is not served by this gateway; GET /v1/models lists those it serves"));
