@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.SseEvents;
@@ -101,7 +105,8 @@ class InferenceEndpointsTest {
     }
 
     @Test
-    void agentsAnswerPlainAndStreamed() {
+    void agentsAnswerPlainAndStreamedAndBookSpendAtTheAnsweringModel() {
+        double before = Metrics.value("mistral_tokens_total", "model=\"mistral-small-2506\"", "type=\"prompt\"");
         post("/v1/agents/completions", AGENTS).statusCode(200)
                 .body("choices[0].message.content", equalTo("Echo: hi there"))
                 .body("model", equalTo("mistral-small-2506"));
@@ -111,6 +116,7 @@ class InferenceEndpointsTest {
                 .then().statusCode(200).extract().asString();
         assertEquals("[DONE]", SseEvents.data(body).get(SseEvents.data(body).size() - 1));
         assertEquals(1, Simulator.count("agents_stream"));
+        assertTrue(Metrics.value("mistral_tokens_total", "model=\"mistral-small-2506\"", "type=\"prompt\"") > before);
     }
 
     @Test
@@ -158,6 +164,33 @@ class InferenceEndpointsTest {
         assertEquals(before + 0.001, Metrics.value("mistral_spend_usd_total", "model=\"mistral-ocr-2505\""), 1e-9);
         post("/v1/ocr", "{\"model\":\"mistral-small-2506\",\"document\":{}}").statusCode(400)
                 .body("error.message", containsString("does not support OCR"));
+    }
+
+    /** Each endpoint: name (as the simulator and metrics know it), path, a body Mistral accepts. */
+    static Stream<Arguments> endpoints() {
+        return Stream.of(
+                Arguments.of("fim", "/v1/fim/completions", FIM),
+                Arguments.of("agents", "/v1/agents/completions", AGENTS),
+                Arguments.of("moderations", "/v1/moderations", MODERATION),
+                Arguments.of("chat_moderations", "/v1/chat/moderations", CHAT_MODERATION),
+                Arguments.of("classifications", "/v1/classifications", CLASSIFICATION),
+                Arguments.of("chat_classifications", "/v1/chat/classifications", CHAT_CLASSIFICATION),
+                Arguments.of("ocr", "/v1/ocr", OCR));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endpoints")
+    void everyEndpointRetriesA429AndAnswersPersistent5xxThroughTheGuard(String name, String path, String body) {
+        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":0,\"endpoint\":\"" + name + "\"}");
+        post(path, body).statusCode(200);
+        assertEquals(2, Simulator.count(name), "retried once");
+        Simulator.inject("{\"type\":\"status\",\"status\":503,\"times\":-1,\"endpoint\":\"" + name + "\"}");
+        post(path, body).statusCode(502)
+                .header("X-Request-Id", notNullValue())
+                .body("error.type", equalTo("upstream_error"));
+        assertTrue(Simulator.count(name) > 3, "retried within the budget");
+        assertTrue(Metrics.value("mistral_requests_total", "endpoint=\"" + name + "\"", "status=\"502\"") >= 1,
+                "counted under its own endpoint label");
     }
 
     @Test
