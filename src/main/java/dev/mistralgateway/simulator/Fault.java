@@ -99,7 +99,7 @@ public record Fault(
         return new Fault(type, status, message, retryAfterSeconds, latencyMs, afterChunks, ms, times, endpoint, match);
     }
 
-    /** Only requests to this endpoint (chat, models, embeddings). */
+    /** Only requests to this endpoint (one of {@link #ENDPOINTS}). */
     public Fault endpoint(String name) {
         return new Fault(type, status, message, retryAfterSeconds, latencyMs, afterChunks, chunkDelayMs, times, name, match);
     }

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.SseEvents;
 import dev.mistralgateway.testing.Simulator;
@@ -181,10 +182,10 @@ class InferenceEndpointsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("endpoints")
     void everyEndpointRetriesA429AndAnswersPersistent5xxThroughTheGuard(String name, String path, String body) {
-        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":0,\"endpoint\":\"" + name + "\"}");
+        Simulator.inject(Fault.status(429).retryAfter(0).endpoint(name));
         post(path, body).statusCode(200);
         assertEquals(2, Simulator.count(name), "retried once");
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"times\":-1,\"endpoint\":\"" + name + "\"}");
+        Simulator.inject(Fault.status(503).times(-1).endpoint(name));
         post(path, body).statusCode(502)
                 .header("X-Request-Id", notNullValue())
                 .body("error.type", equalTo("upstream_error"));
@@ -195,21 +196,21 @@ class InferenceEndpointsTest {
 
     @Test
     void retriesMistrals429ThroughTheGuard() {
-        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":0,\"times\":1,\"endpoint\":\"moderations\"}");
+        Simulator.inject(Fault.status(429).retryAfter(0).endpoint("moderations"));
         post("/v1/moderations", MODERATION).statusCode(200);
         assertEquals(2, Simulator.count("moderations"));
-        Simulator.inject("{\"type\":\"status\",\"status\":503,\"times\":1,\"endpoint\":\"fim\"}");
+        Simulator.inject(Fault.status(503).endpoint("fim"));
         post("/v1/fim/completions", streamed(FIM)).statusCode(200);
         assertEquals(2, Simulator.count("fim_stream"));
     }
 
     @Test
     void answersMistralsPersistentFailuresInTheGatewaysErrorShape() {
-        Simulator.inject("{\"type\":\"status\",\"status\":500,\"times\":-1,\"endpoint\":\"ocr\"}");
+        Simulator.inject(Fault.status(500).times(-1).endpoint("ocr"));
         post("/v1/ocr", OCR).statusCode(502)
                 .body("error.type", equalTo("upstream_error"))
                 .body("error.message", containsString("HTTP 500"));
-        Simulator.inject("{\"type\":\"status\",\"status\":429,\"retryAfterSeconds\":30,\"endpoint\":\"agents\"}");
+        Simulator.inject(Fault.status(429).retryAfter(30).endpoint("agents"));
         post("/v1/agents/completions", streamed(AGENTS)).statusCode(429)
                 .header("Retry-After", "30")
                 .body("error.type", equalTo("rate_limit_error"));
