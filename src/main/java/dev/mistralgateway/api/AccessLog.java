@@ -39,12 +39,20 @@ public class AccessLog {
 
     /** Opens the record of a request to {@code endpoint}; it is counted and logged when its response ends. */
     RequestRecord start(RoutingContext context, String endpoint) {
-        String clientId = context.request().getHeader(REQUEST_ID);
-        RequestRecord record = RequestRecord.attach(
-                clientId != null && SANE_ID.matcher(clientId).matches() ? clientId : UUID.randomUUID().toString(), endpoint);
-        context.response().putHeader(REQUEST_ID, record.requestId());
+        RequestRecord record = RequestRecord.attach(identify(context), endpoint);
         context.addEndHandler(ended -> finished(record, context.response().getStatusCode(), ended.succeeded()));
         return record;
+    }
+
+    /**
+     * Gives the request its id, in the {@code X-Request-Id} of its answer: the client's if it sent a sane one. Public
+     * routes get one too, without a record or an access line.
+     */
+    String identify(RoutingContext context) {
+        String clientId = context.request().getHeader(REQUEST_ID);
+        String id = clientId != null && SANE_ID.matcher(clientId).matches() ? clientId : UUID.randomUUID().toString();
+        context.response().putHeader(REQUEST_ID, id);
+        return id;
     }
 
     private void finished(RequestRecord record, int status, boolean completed) {

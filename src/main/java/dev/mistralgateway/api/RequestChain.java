@@ -78,6 +78,7 @@ public class RequestChain {
         ((HttpServerRequestInternal) request).context()
                 .putLocal(URL_TEMPLATE, route.isUnknown() ? UNKNOWN_TEMPLATE : route.path());
         if (route.isPublic() && framing == null) {
+            accessLog.identify(context);
             context.next();
             return;
         }

@@ -22,6 +22,12 @@ import io.restassured.http.ContentType;
 class EveryAnswerTest {
 
     @Test
+    void publicAnswersCarryARequestIdTooTheClientsWhenSane() {
+        given().get("/health").then().header("X-Request-Id", notNullValue());
+        given().header("X-Request-Id", "lb-probe-42").get("/health").then().header("X-Request-Id", equalTo("lb-probe-42"));
+    }
+
+    @Test
     void refusalsOfTheRouterCarryARequestIdAndTheErrorShape() {
         given().get("/v1/unknown").then().statusCode(404)
                 .header("X-Request-Id", notNullValue()).body("error.type", equalTo("not_found_error"));
