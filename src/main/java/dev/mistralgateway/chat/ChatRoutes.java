@@ -44,14 +44,16 @@ public class ChatRoutes {
     private final SseRelay relay;
     private final JsonPostRoutes routes;
     private final ErrorResponses errors;
+    private final ShutdownDrain drain;
 
     ChatRoutes(ChatRequestValidator validator, ChatService chat, SseRelay relay, JsonPostRoutes routes,
-            ErrorResponses errors) {
+            ErrorResponses errors, ShutdownDrain drain) {
         this.validator = validator;
         this.chat = chat;
         this.relay = relay;
         this.routes = routes;
         this.errors = errors;
+        this.drain = drain;
     }
 
     void install(@Observes Router router) {
@@ -82,28 +84,48 @@ public class ChatRoutes {
             Supplier<Uni<Multi<String>>> events) {
         HttpServerResponse response = context.response();
         Context requestContext = Vertx.currentContext();
+        ShutdownDrain.InFlight inFlight = drain.track(requestContext);
+        if (inFlight == null) {
+            errors.refuse(context, ShutdownDrain.shuttingDown());
+            return;
+        }
+        context.addEndHandler(ended -> inFlight.done());
+        // A client that goes away (or a shutdown that cannot wait longer) cancels the Mistral call the request was
+        // waiting for, through the guard (see Cancellation); a stream's writer takes this over.
         AtomicReference<Cancellable> pending = new AtomicReference<>();
-        response.closeHandler(closed -> {
-            Cancellable running = pending.get();
+        Runnable cancel = () -> {
+            Cancellable running = pending.getAndSet(null);
             if (running != null) {
                 running.cancel();
             }
+        };
+        response.closeHandler(closed -> cancel.run());
+        inFlight.onShutdown(() -> {
+            cancel.run();
+            errors.refuse(context, ShutdownDrain.shuttingDown());
         });
         pending.set(stream
-                ? events.get().subscribe().with(opened -> relay(response, opened, requestContext),
+                ? events.get().subscribe().with(opened -> relay(response, opened, requestContext, inFlight),
                         failure -> errors.fail(context, failure))
                 : plain.get().subscribe().with(answer -> routes.answer(context, routes.bytes(answer)),
                         failure -> errors.fail(context, failure)));
+        if (response.closed()) {
+            // Gone while the body was being parsed, before the close handler was set.
+            cancel.run();
+        }
     }
 
     /** Mistral sent the first event: the response head goes out with it, then each event as it arrives. */
-    private void relay(HttpServerResponse response, Multi<String> events, Context requestContext) {
+    private void relay(HttpServerResponse response, Multi<String> events, Context requestContext,
+            ShutdownDrain.InFlight inFlight) {
         response.setChunked(true)
                 .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.SERVER_SENT_EVENTS)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
                 // Proxies such as nginx must pass each event on at once.
                 .putHeader("X-Accel-Buffering", "no");
-        relay.relay(events).subscribe().withSubscriber(new EventWriter(response, requestContext));
+        EventWriter writer = new EventWriter(response, requestContext, relay.shutdownEvent());
+        inFlight.onShutdown(writer::shutDown);
+        relay.relay(events).subscribe().withSubscriber(writer);
     }
 
     /**
@@ -118,15 +140,17 @@ public class ChatRoutes {
 
         private final HttpServerResponse response;
         private final Context context;
+        private final Buffer shutdownEvent;
         private Flow.Subscription subscription;
         private Buffer pending;
         private int pendingEvents;
         private boolean flushScheduled;
         private boolean completed;
 
-        EventWriter(HttpServerResponse response, Context context) {
+        EventWriter(HttpServerResponse response, Context context, Buffer shutdownEvent) {
             this.response = response;
             this.context = context;
+            this.shutdownEvent = shutdownEvent;
         }
 
         @Override
@@ -165,6 +189,22 @@ public class ChatRoutes {
             }
         }
 
+        /** The gateway is stopping: the upstream is cancelled and the client gets what is pending and the error event. */
+        void shutDown() {
+            if (subscription != null) {
+                subscription.cancel();
+            }
+            Buffer last;
+            synchronized (this) {
+                last = pending == null ? Buffer.buffer() : pending;
+                pending = null;
+                completed = true;
+            }
+            if (!response.closed() && !response.ended()) {
+                response.end(last.appendBuffer(shutdownEvent));
+            }
+        }
+
         private void flush() {
             Buffer events;
             int count;
@@ -177,7 +217,7 @@ public class ChatRoutes {
                 pendingEvents = 0;
                 flushScheduled = false;
             }
-            if (response.closed()) {
+            if (response.closed() || response.ended()) {
                 return;
             }
             if (end) {

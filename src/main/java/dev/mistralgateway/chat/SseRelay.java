@@ -92,6 +92,12 @@ public class SseRelay {
         return event(ErrorBody.of(error.type(), error.getMessage()));
     }
 
+    /** The last event of a stream the gateway ends because it is shutting down. */
+    Buffer shutdownEvent() {
+        ApiException error = ShutdownDrain.shuttingDown();
+        return event(ErrorBody.of(error.type(), error.getMessage()));
+    }
+
     private Buffer event(ErrorBody body) {
         try {
             return frame(json.writeValueAsString(body));

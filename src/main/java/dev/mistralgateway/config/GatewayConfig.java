@@ -1,5 +1,6 @@
 package dev.mistralgateway.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -34,6 +35,9 @@ public interface GatewayConfig {
 
     /** The one log line written per API request. */
     AccessLog accessLog();
+
+    /** What happens to requests in flight when the pod stops (with {@code quarkus.shutdown.*}). */
+    Shutdown shutdown();
 
     interface Auth {
         /** Require a client key on the API. Turning it off in prod is logged as a warning at every start. */
@@ -92,5 +96,14 @@ public interface GatewayConfig {
          */
         @WithDefault("20")
         int refusalLinesPerSecond();
+    }
+
+    interface Shutdown {
+        /**
+         * How long streams in flight may go on once the pre-shutdown delay is over; then they end with an error event.
+         * Keep it below {@code quarkus.shutdown.timeout}, after which Quarkus stops waiting and connections are cut.
+         */
+        @WithDefault("25s")
+        Duration streamDrain();
     }
 }

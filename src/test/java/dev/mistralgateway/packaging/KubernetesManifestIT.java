@@ -10,16 +10,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -131,6 +136,7 @@ class KubernetesManifestIT {
         assertTrue(security.getReadOnlyRootFilesystem());
         assertFalse(security.getAllowPrivilegeEscalation());
         assertEquals(List.of("ALL"), security.getCapabilities().getDrop());
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType(), "the seccomp profile the README promises");
         assertTrue(container().getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")),
                 "a writable /tmp on a read-only root");
     }
@@ -140,14 +146,85 @@ class KubernetesManifestIT {
         Deployment deployment = deployment();
         assertTrue(deployment.getSpec().getReplicas() >= 2);
         assertEquals("RollingUpdate", deployment.getSpec().getStrategy().getType());
-        var maxUnavailable = deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable();
-        assertEquals("0", maxUnavailable.getStrVal() != null ? maxUnavailable.getStrVal()
-                : String.valueOf(maxUnavailable.getIntVal()), "never below the desired replicas during a rollout");
+        var rollingUpdate = deployment.getSpec().getStrategy().getRollingUpdate();
+        assertEquals(new IntOrString(0), rollingUpdate.getMaxUnavailable(), "never below the desired replicas during a rollout");
+        assertEquals(new IntOrString(1), rollingUpdate.getMaxSurge(), "one new pod at a time, as an integer");
         assertFalse(deployment.getSpec().getSelector().getMatchLabels().containsKey("app.kubernetes.io/version"),
                 "selectors stay the same across releases");
         Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
         assertEquals("true", annotations.get("prometheus.io/scrape"));
         assertEquals("/q/metrics", annotations.get("prometheus.io/path"));
+    }
+
+    @Test
+    void everyObjectPassesTheChecksOfTheApiServer() throws IOException {
+        List<JsonNode> documents = new YAMLMapper().readerFor(JsonNode.class)
+                .<JsonNode> readValues(Files.readString(MANIFEST)).readAll().stream().filter(d -> d != null && !d.isEmpty())
+                .toList();
+        assertEquals(resources.size(), documents.size(), "one typed object per YAML document");
+        for (int i = 0; i < resources.size(); i++) {
+            HasMetadata resource = resources.get(i);
+            assertEquals(resource.getKind(), documents.get(i).path("kind").asText());
+            if (!(resource instanceof GenericKubernetesResource)) {
+                assertEquals(List.of(), ApiServerRules.violations(resource, documents.get(i)), resource.getKind());
+            }
+        }
+    }
+
+    @Test
+    void validationRefusesAStringCountThatIsNotAPercentage() throws IOException {
+        String yaml = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: broken
+                spec:
+                  replicas: "2"
+                  strategy:
+                    rollingUpdate:
+                      maxSurge: "1"
+                      maxUnavailable: 25%
+                  template:
+                    spec:
+                      containers:
+                        - name: app
+                          ports:
+                            - containerPort: 8080
+                              name: http
+                          readinessProbe:
+                            httpGet:
+                              port: http
+                          unknownField: true
+                """;
+        List<String> violations = ApiServerRules.violations(Serialization.unmarshal(yaml, Deployment.class),
+                new YAMLMapper().readTree(yaml));
+        assertEquals(3, violations.size(), violations.toString());
+        assertTrue(violations.get(0).startsWith("Deployment.spec.replicas: string"), violations.toString());
+        assertTrue(violations.stream().anyMatch(v -> v.contains("maxSurge: \"1\" is a string, so it must be a percentage")),
+                violations.toString());
+        assertTrue(violations.stream().anyMatch(v -> v.contains("unknown field(s) [unknownField]")), violations.toString());
+    }
+
+    @Test
+    void terminationGracePeriodCoversTheShutdownDelayAndTimeout() throws IOException {
+        Properties config = new Properties();
+        try (var in = Files.newInputStream(Path.of("src", "main", "resources", "application.properties"))) {
+            config.load(in);
+        }
+        long delay = seconds(config.getProperty("quarkus.shutdown.delay"));
+        long timeout = seconds(config.getProperty("quarkus.shutdown.timeout"));
+        long drain = seconds(config.getProperty("gateway.shutdown.stream-drain"));
+        assertTrue(drain < timeout, "streams end before Quarkus stops waiting for requests");
+        Long grace = deployment().getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+        assertNotNull(grace, "terminationGracePeriodSeconds is set");
+        assertTrue(grace >= delay + timeout, "Kubernetes waits " + grace + " s before SIGKILL, the gateway needs "
+                + delay + " s delay + " + timeout + " s drain");
+    }
+
+    private static long seconds(String duration) {
+        assertNotNull(duration, "a shutdown duration in application.properties");
+        assertTrue(duration.matches("[0-9]+s"), "whole seconds: " + duration);
+        return Long.parseLong(duration.substring(0, duration.length() - 1));
     }
 
     @Test

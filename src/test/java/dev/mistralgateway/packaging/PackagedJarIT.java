@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -134,6 +135,111 @@ class PackagedJarIT {
         try (var files = Files.list(Path.of("/proc", String.valueOf(process.pid()), "fd"))) {
             return files.count();
         }
+    }
+
+    /**
+     * A rolling update as Kubernetes does it, shortened: 20 streams and 50 plain requests in flight, then SIGTERM.
+     * Readiness goes DOWN at once while requests are still served; plain requests are answered; short streams end
+     * with [DONE], long ones with the shutdown error event when the drain is over; no connection is cut.
+     */
+    @Test
+    void sigtermLetsRequestsInFlightFinishAndEndsLongStreamsWithAnErrorEvent() throws Exception {
+        int simulatorPort = startSimulator();
+        String simulator = "http://127.0.0.1:" + simulatorPort;
+        // Plain answers after 3 s, past the 2 s delay; streams at 100 ms per word: 8 words end during the delay, 300
+        // words would take 30 s.
+        fault(simulator, "{\"type\":\"latency\",\"latencyMs\":3000,\"times\":-1,\"match\":\"plain-\"}");
+        fault(simulator, "{\"type\":\"slow\",\"chunkDelayMs\":100,\"times\":-1}");
+        Gateway gateway = startGateway(KEY, simulatorPort, Map.of("QUARKUS_SHUTDOWN_DELAY", "2s",
+                "GATEWAY_SHUTDOWN_STREAM_DRAIN", "2s", "QUARKUS_SHUTDOWN_TIMEOUT", "5s"));
+        URI ready = gateway.management("/q/health/ready");
+        waitFor(() -> status(ready) == 200, "gateway ready");
+
+        List<CompletableFuture<HttpResponse<String>>> plain = new ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            plain.add(chatAsync(gateway, false, "plain-" + i));
+        }
+        for (int i = 0; i < 20; i++) {
+            streams.add(chatAsync(gateway, true, "stream-" + i + " " + "word ".repeat(i < 10 ? 8 : 300).strip()));
+        }
+        waitFor(() -> upstreamCalls(simulator) == 70, "all 70 requests in flight at Mistral");
+
+        long sigterm = System.nanoTime();
+        gateway.process().destroy();
+        waitFor(() -> status(ready) == 503, "readiness DOWN");
+        long readinessDownMs = (System.nanoTime() - sigterm) / 1_000_000;
+        assertTrue(readinessDownMs < 1_000, "readiness DOWN " + readinessDownMs + " ms after SIGTERM");
+        HttpResponse<String> during = chatAsync(gateway, false, "during the delay").get(10, TimeUnit.SECONDS);
+        assertEquals(200, during.statusCode(), "still served during the delay: " + during.body());
+
+        for (CompletableFuture<HttpResponse<String>> request : plain) {
+            HttpResponse<String> response = request.get(20, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode(), response.body());
+        }
+        int done = 0;
+        int ended = 0;
+        for (CompletableFuture<HttpResponse<String>> request : streams) {
+            // A reset or a cut chunked body fails the future with an IOException.
+            String body = request.get(20, TimeUnit.SECONDS).body();
+            if (body.endsWith("data: [DONE]\n\n")) {
+                done++;
+            } else {
+                assertTrue(body.endsWith("data: {\"error\":{\"type\":\"shutting_down\",\"message\":"
+                        + "\"The gateway is shutting down; retry the request\"}}\n\n"), body);
+                ended++;
+            }
+        }
+        long streamsEndedMs = (System.nanoTime() - sigterm) / 1_000_000;
+        assertEquals(10, done, "the short streams finish");
+        assertEquals(10, ended, "the long streams end with the error event");
+        assertTrue(gateway.process().waitFor(15, TimeUnit.SECONDS), "the gateway stops");
+        long exitMs = (System.nanoTime() - sigterm) / 1_000_000;
+        String log = Files.readString(gateway.log());
+        assertFalse(log.contains("Timed out waiting for graceful shutdown"), log);
+        assertTrue(streamsEndedMs >= 4_000, "long streams ran delay + drain: " + streamsEndedMs + " ms");
+        System.out.printf("SIGTERM timeline: readiness DOWN after %d ms, long streams ended after %d ms, exit after %d ms%n",
+                readinessDownMs, streamsEndedMs, exitMs);
+    }
+
+    private CompletableFuture<HttpResponse<String>> chatAsync(Gateway gateway, boolean stream, String content) {
+        return http.sendAsync(HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+                .version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + CLIENT_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":" + stream
+                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int status(URI uri) {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).version(HttpClient.Version.HTTP_1_1).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private void fault(String simulator, String json) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(simulator + "/_simulator/faults"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, response.statusCode(), response.body());
+    }
+
+    private long upstreamCalls(String simulator) throws Exception {
+        String stats = http.send(HttpRequest.newBuilder(URI.create(simulator + "/_simulator/stats")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return counter(stats, "chat") + counter(stats, "stream");
+    }
+
+    private static long counter(String stats, String name) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"" + name + "\":([0-9]+)").matcher(stats);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }
 
     @Test
