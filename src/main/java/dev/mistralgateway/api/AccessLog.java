@@ -24,6 +24,8 @@ import io.vertx.ext.web.RoutingContext;
 public class AccessLog {
 
     static final String REQUEST_ID = "X-Request-Id";
+    /** "Client closed request" (nginx's code): the client left before its response was complete. */
+    static final int CLIENT_CLOSED_REQUEST = 499;
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Logger ACCESS = Logger.getLogger("dev.mistralgateway.access");
 
@@ -55,7 +57,12 @@ public class AccessLog {
         return id;
     }
 
-    private void finished(RequestRecord record, int status, boolean completed) {
+    private void finished(RequestRecord record, int responseStatus, boolean completed) {
+        // A response the client did not wait for is not the 200 (or error) it was going to be.
+        int status = completed ? responseStatus : CLIENT_CLOSED_REQUEST;
+        if (!completed) {
+            metrics.clientDisconnect(record.endpoint(), record.stream());
+        }
         metrics.request(record.endpoint(), record.key(), record.model(), record.stream(), status);
         if (!enabled || status >= 400 && status < 500 && !refusalLines.tryLine()) {
             return;

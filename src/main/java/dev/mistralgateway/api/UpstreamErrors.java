@@ -8,6 +8,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import dev.mistralgateway.mistral.MistralApiException;
+import dev.mistralgateway.mistral.MistralCancelledException;
 import dev.mistralgateway.mistral.MistralException;
 import dev.mistralgateway.mistral.MistralProtocolException;
 import dev.mistralgateway.mistral.MistralTimeoutException;
@@ -47,6 +48,10 @@ public class UpstreamErrors {
                     ? "Mistral rejected the gateway's API key (HTTP " + status + "): " + api.upstreamMessage()
                     : api.upstreamMessage();
             return new ApiException(status, typeOf(status), message, api.retryAfter().orElse(null));
+        }
+        if (failure instanceof MistralCancelledException) {
+            // 499 "client closed request" (nginx's code): nobody reads it, but it is no failure of the gateway or Mistral.
+            return new ApiException(499, "client_closed_request", failure.getMessage(), null);
         }
         if (failure instanceof MistralProtocolException) {
             return new ApiException(502, "upstream_invalid_response", failure.getMessage(), null);

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +17,7 @@ import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.RetryAfter;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.cost.SpendMeter;
+import dev.mistralgateway.mistral.Cancellation;
 import dev.mistralgateway.mistral.MistralClient;
 import dev.mistralgateway.mistral.MistralTimeoutException;
 import dev.mistralgateway.resilience.Outages;
@@ -56,7 +57,8 @@ public class ChatService {
 
     Uni<JsonNode> embed(ObjectNode request) {
         String model = request.path("model").asText();
-        return withinBudget(mistral.embeddings(request)).invoke(answer -> book(model, answer));
+        return withinBudget(Cancellation.guarded(cancellation -> mistral.embeddings(request, cancellation)))
+                .invoke(answer -> book(model, answer));
     }
 
     /**
@@ -65,13 +67,15 @@ public class ChatService {
      */
     public Uni<JsonNode> call(String path, String endpoint, ObjectNode body) {
         String model = body.path("model").asText();
-        return withinBudget(withFallback(body, request -> mistral.post(path, endpoint, request), new HashSet<>()))
+        return withinBudget(withFallback(body,
+                (request, cancellation) -> mistral.post(path, endpoint, request, cancellation), new HashSet<>()))
                 .invoke(answer -> book(model, answer));
     }
 
     /** Opens a stream of another streaming endpoint, as {@link #stream(ChatCall)}; the relay books its usage. */
     public Uni<Multi<String>> stream(String path, String endpoint, ObjectNode body) {
-        return withinBudget(withFallback(body, request -> mistral.openStream(path, endpoint, request), new HashSet<>()));
+        return withinBudget(withFallback(body,
+                (request, cancellation) -> mistral.openStream(path, endpoint, request, cancellation), new HashSet<>()));
     }
 
     /** Spend from an answer: tokens from {@code usage}, or pages from OCR's {@code usage_info}. */
@@ -93,11 +97,15 @@ public class ChatService {
         });
     }
 
-    private <T> Uni<T> withFallback(ObjectNode body, Function<ObjectNode, Uni<T>> call, Set<String> tried) {
+    /**
+     * Each model's call is {@link Cancellation#guarded}: cancelling the request (client gone, budget spent) cancels
+     * the Mistral attempt in flight, below the guard.
+     */
+    private <T> Uni<T> withFallback(ObjectNode body, BiFunction<ObjectNode, Cancellation, Uni<T>> call, Set<String> tried) {
         String model = body.path("model").asText();
         tried.add(model);
         String fallback = config.fallbackModels().get(model);
-        Uni<T> attempt = call.apply(body);
+        Uni<T> attempt = Cancellation.guarded(cancellation -> call.apply(body, cancellation));
         if (fallback == null || tried.contains(fallback)) {
             return attempt;
         }

@@ -117,6 +117,12 @@ public class GatewayMetrics {
                 "model", modelLabel(model)).increment(tokens);
     }
 
+    /** A client that left before its response was complete (answered 499 in the access log and request count). */
+    public void clientDisconnect(String endpoint, boolean stream) {
+        counter("mistral.client.disconnects", "Client requests abandoned by the client before their response was complete",
+                "endpoint", endpoint, "stream", String.valueOf(stream)).increment();
+    }
+
     public void truncatedStream() {
         counter("mistral.streams.truncated", "Streams from Mistral that broke or ended before [DONE]").increment();
     }

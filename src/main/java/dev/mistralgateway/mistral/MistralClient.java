@@ -32,6 +32,8 @@ import io.smallrye.faulttolerance.api.ApplyGuard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 
 /**
  * The gateway's only way to Mistral. Wraps {@link MistralRestApi}, adds the key, checks that 2xx bodies are JSON objects,
@@ -47,42 +49,37 @@ public class MistralClient {
     /** For callers off the event loop (the health probe's scheduler thread). */
     private final MistralRestApi sharedApi;
     private final ThreadLocal<MistralRestApi> eventLoopApi;
-    private final MistralRestApi streamApi;
+    private final MistralStreams streams;
     private final List<MistralRestApi> clients = new CopyOnWriteArrayList<>();
     private final String authorization;
-    private final Duration streamIdle;
+    private final Duration readTimeout;
     private final GatewayMetrics metrics;
     private final Tracer tracer;
     private final ObjectMapper json;
 
     MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
-            Tracer tracer, ObjectMapper json) {
+            Tracer tracer, ObjectMapper json, Vertx vertx) {
         this.tracer = tracer;
         this.json = json;
-        this.sharedApi = track(restClient(endpoint, config, rateLimits, true));
+        this.sharedApi = track(restClient(endpoint, config, rateLimits));
         // One client (so one connection pool) per event loop: a pool shared by all event loops lends a connection
         // owned by one event loop to a request on another, and every request and response then crosses threads
         // (two wake-ups per call). Measured with plain answers written once: 6,800 -> 9,100-10,400 requests/s on
         // 2 cores (src/docs/performance.md, "Levers measured").
-        this.eventLoopApi = ThreadLocal.withInitial(() -> track(restClient(endpoint, config, rateLimits, true)));
-        // The REST client closes a stream's connection when the stream ends, and a pooled connection can be handed to
-        // the next request just before that close lands ("Connection was closed" under concurrent streams). Streams
-        // therefore use connections that never go back to a pool.
-        this.streamApi = track(restClient(endpoint, config, rateLimits, false));
+        this.eventLoopApi = ThreadLocal.withInitial(() -> track(restClient(endpoint, config, rateLimits)));
+        this.streams = new MistralStreams(vertx, endpoint.baseUrl(), config, new HttpClientOptions());
         this.metrics = metrics;
         this.authorization = endpoint.authorization();
-        this.streamIdle = config.timeout().streamIdle();
+        this.readTimeout = config.timeout().read();
     }
 
-    private static MistralRestApi restClient(MistralEndpoint endpoint, MistralConfig config, RateLimitGauges rateLimits,
-            boolean keepAlive) {
+    private static MistralRestApi restClient(MistralEndpoint endpoint, MistralConfig config, RateLimitGauges rateLimits) {
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(endpoint.baseUrl())
                 .connectTimeout(config.timeout().connect().toMillis(), TimeUnit.MILLISECONDS)
-                // A backstop: the guard's timeout (the same value) ends an attempt first, as a breaker failure.
+                // A backstop only: each attempt's own timeout (below) aborts the request at the read timeout.
                 .readTimeout(config.timeout().read().plus(READ_TIMEOUT_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
                 .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize())
-                .property(QuarkusRestClientProperties.KEEP_ALIVE_ENABLED, keepAlive)
                 .register(rateLimits)
                 .register(new ResponseSizeLimit(config.maxResponseSize().asLongValue()))
                 .build(MistralRestApi.class);
@@ -96,6 +93,7 @@ public class MistralClient {
     /** Closes every REST client and its connections (each event loop's included) when the application stops. */
     @PreDestroy
     void close() {
+        streams.close();
         for (MistralRestApi client : clients) {
             try {
                 client.close();
@@ -116,75 +114,84 @@ public class MistralClient {
                 .onFailure().invoke(this::countError));
     }
 
+    /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
     @ApplyGuard(MistralGuard.IDENTIFIER)
-    public Uni<JsonNode> chat(ObjectNode request) {
-        return observed("chat", request, () -> checked(api().chat(authorization, bytes(request))));
+    public Uni<JsonNode> chat(ObjectNode request, Cancellation cancellation) {
+        return observed("chat", request, cancellation, () -> checked(api().chat(authorization, bytes(request))));
     }
 
     /**
      * Opens a stream: completes once Mistral sent the first event, with every event's data (ending with
      * {@code [DONE]} when the stream is whole). Guarded up to the first event; after it, a silence longer than
-     * {@code mistral.timeout.stream-idle} fails the stream instead of hanging it.
+     * {@code mistral.timeout.stream-idle} fails the stream instead of hanging it. Call through
+     * {@link Cancellation#guarded}: cancelling it cancels the stream, before its first event or after.
      */
     @ApplyGuard(MistralGuard.IDENTIFIER)
-    public Uni<Multi<String>> openStream(ObjectNode request) {
-        return opened("chat_stream", request, () -> streamApi.stream(authorization, bytes(request)));
+    public Uni<Multi<String>> openStream(ObjectNode request, Cancellation cancellation) {
+        return opened("chat/completions", "chat_stream", request, cancellation);
     }
 
     /**
      * Calls any other JSON endpoint of Mistral's API: {@code path} relative to {@code /v1} (e.g.
-     * {@code fim/completions}), {@code endpoint} the name its metrics and spans carry.
+     * {@code fim/completions}), {@code endpoint} the name its metrics and spans carry. Call through
+     * {@link Cancellation#guarded}, so that cancelling the result cancels the attempt.
      */
     @ApplyGuard(MistralGuard.IDENTIFIER)
-    public Uni<JsonNode> post(String path, String endpoint, ObjectNode request) {
-        return observed(endpoint, request, () -> checked(api().post(authorization, path, bytes(request))));
+    public Uni<JsonNode> post(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
+        return observed(endpoint, request, cancellation, () -> checked(api().post(authorization, path, bytes(request))));
     }
 
-    /** Opens a stream of any other streaming endpoint, as {@link #openStream(ObjectNode)} does for chat. */
+    /** Opens a stream of any other streaming endpoint, as {@link #openStream(ObjectNode, Cancellation)} does for chat. */
     @ApplyGuard(MistralGuard.IDENTIFIER)
-    public Uni<Multi<String>> openStream(String path, String endpoint, ObjectNode request) {
-        return opened(endpoint + "_stream", request, () -> streamApi.streamAt(authorization, path, bytes(request)));
+    public Uni<Multi<String>> openStream(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
+        return opened(path, endpoint + "_stream", request, cancellation);
     }
 
-    private Uni<Multi<String>> opened(String endpoint, ObjectNode request, Supplier<Multi<String>> open) {
+    /** {@code path} relative to {@code /v1}. */
+    private Uni<Multi<String>> opened(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
         String model = request.path("model").asText();
-        return observed(endpoint, request, () -> {
+        return observed(endpoint, request, cancellation, () -> {
             long start = System.nanoTime();
-            Multi<String> events = open.get()
-                    .onFailure().transform(MistralClient::translate);
-            return FirstEvent.await(events)
+            return streams.open(path, authorization, bytes(request), cancellation)
                     .invoke(() -> metrics.timeToFirstToken(model, System.nanoTime() - start))
-                    .map(stream -> stream
-                            .ifNoItem().after(streamIdle).failWith(() -> new MistralTimeoutException(
-                                    "Mistral sent no stream event for " + streamIdle.toMillis() + " ms", null))
-                            .onFailure().invoke(this::countError));
+                    .map(stream -> stream.onFailure().invoke(this::countError));
         });
     }
 
+    /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
     @ApplyGuard(MistralGuard.IDENTIFIER)
-    public Uni<JsonNode> embeddings(ObjectNode request) {
-        return observed("embeddings", request, () -> checked(api().embeddings(authorization, bytes(request))));
+    public Uni<JsonNode> embeddings(ObjectNode request, Cancellation cancellation) {
+        return observed("embeddings", request, cancellation,
+                () -> checked(api().embeddings(authorization, bytes(request))));
     }
 
     /**
-     * Times one attempt (for a stream: until its first event), counts its failure by reason, and traces it as an
-     * OpenTelemetry client span with GenAI attributes (model, parameters, token usage; never message content).
+     * One attempt, below the guard: ended by {@code cancellation} or after {@code mistral.timeout.read} (for a
+     * stream: until its first event), either way by cancelling the request, which releases its connection at once.
+     * Times it, counts its failure by reason (once: a cancelled attempt is neither timed nor counted), and traces it
+     * as an OpenTelemetry client span with GenAI attributes (model, parameters, token usage; never message content).
+     * <p>
+     * The timeout is here and not in the guard because the guard's timeout cannot cancel the attempt (see
+     * {@link Cancellation}): the attempt then ran on to the REST client's read timeout, holding its connection and
+     * counting a second failure.
      */
-    private <T> Uni<T> observed(String endpoint, ObjectNode request, Supplier<Uni<T>> call) {
+    private <T> Uni<T> observed(String endpoint, ObjectNode request, Cancellation cancellation, Supplier<Uni<T>> call) {
         String model = request.path("model").asText();
-        return Uni.createFrom().deferred(() -> {
+        return cancellation.bind(Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
             Span span = GenAiSpans.start(tracer, endpoint, request);
-            return call.get().onTermination().invoke((item, failure, cancelled) -> {
-                if (!cancelled) {
-                    metrics.upstreamLatency(model, endpoint, failure == null, System.nanoTime() - start);
-                }
-                if (failure != null) {
-                    countError(failure);
-                }
-                GenAiSpans.end(span, item, failure, cancelled);
-            });
-        });
+            return call.get().ifNoItem().after(readTimeout).failWith(() -> new MistralTimeoutException(
+                    "Mistral did not answer within " + readTimeout.toMillis() + " ms", null))
+                    .onTermination().invoke((item, failure, cancelled) -> {
+                        if (!cancelled) {
+                            metrics.upstreamLatency(model, endpoint, failure == null, System.nanoTime() - start);
+                        }
+                        if (failure != null) {
+                            countError(failure);
+                        }
+                        GenAiSpans.end(span, item, failure, cancelled);
+                    });
+        }));
     }
 
     private byte[] bytes(ObjectNode request) {
@@ -211,21 +218,25 @@ public class MistralClient {
                 });
     }
 
-    /** Classifies a failure by its cause chain; messages are our own, so nothing from the request (or key) leaks. */
+    /**
+     * Classifies a failure by the types in its cause chain, never by names; messages are our own, so nothing from
+     * the request (or key) leaks. A connect timeout (Netty's {@code ConnectTimeoutException} is a
+     * {@link ConnectException}) is a connection failure; a read timeout (Vert.x' is a {@link TimeoutException}) a timeout.
+     */
     static MistralException translate(Throwable failure) {
         LOG.debugf("Mistral call failed: %s", failure);
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof MistralException known) {
                 return known;
             }
-            if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+            if (cause instanceof ConnectException) {
+                return new MistralConnectionException("Could not connect to Mistral", failure);
+            }
+            if (cause instanceof TimeoutException) {
                 return new MistralTimeoutException("Mistral did not answer in time", failure);
             }
             if (cause instanceof JsonProcessingException) {
                 return new MistralProtocolException("Mistral answered with a body that is not valid JSON", failure);
-            }
-            if (cause instanceof ConnectException) {
-                return new MistralConnectionException("Could not connect to Mistral", failure);
             }
         }
         return new MistralConnectionException("The connection to Mistral failed (" + failure.getClass().getSimpleName() + ")",

@@ -15,11 +15,9 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -44,14 +42,6 @@ interface MistralRestApi extends Closeable {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<JsonNode> chat(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] request);
 
-    /** Each item is the data of one server-sent event, the closing {@code [DONE]} included. */
-    @POST
-    @Path("/chat/completions")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.TEXT_PLAIN)
-    Multi<String> stream(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] request);
-
     @POST
     @Path("/embeddings")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -64,14 +54,5 @@ interface MistralRestApi extends Closeable {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     Uni<JsonNode> post(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("path") @Encoded String path, byte[] request);
-
-    /** The events of any other streaming endpoint at {@code /v1/<path>}, as {@link #stream} gives them. */
-    @POST
-    @Path("/{path}")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    @RestStreamElementType(MediaType.TEXT_PLAIN)
-    Multi<String> streamAt(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("path") @Encoded String path, byte[] request);
 }

@@ -12,8 +12,10 @@ import io.smallrye.faulttolerance.api.Guard;
 
 /**
  * The fault tolerance of every Mistral call, applied with {@code @ApplyGuard("mistral")}: retry (429/5xx, with
- * Retry-After) around one shared, named circuit breaker around a per-attempt timeout. One guard, so chat, streams
- * and embeddings feed and obey the same breaker; its parameters come from {@link MistralConfig}.
+ * Retry-After) around one shared, named circuit breaker. One guard, so chat, streams and embeddings feed and obey
+ * the same breaker; its parameters come from {@link MistralConfig}. The per-attempt timeout is not here but in
+ * {@code MistralClient}, below the guard: a guard timeout cannot cancel the attempt it gives up on
+ * ({@code mistral.Cancellation} says why), so the attempt held its connection and failed a second time later.
  */
 @ApplicationScoped
 public class MistralGuard {
@@ -47,9 +49,6 @@ public class MistralGuard {
                     .successThreshold(breaker.successThreshold())
                     .when(Outages::isOutage)
                     .onStateChange(status::changed)
-                    .done()
-                .withTimeout()
-                    .duration(config.timeout().read().toMillis(), ChronoUnit.MILLIS)
                     .done()
                 .build();
     }

@@ -172,6 +172,12 @@ public final class MistralSimulator implements AutoCloseable {
         }
         boolean stream = payload != null && payload.path("stream").asBoolean(false);
         increment(!stream ? endpoint : endpoint.equals("chat") ? "stream" : endpoint + "_stream");
+        // A client (the gateway) that gives up on a call closes its connection before the answer is complete.
+        request.response().closeHandler(closed -> {
+            if (!request.response().ended()) {
+                increment("aborted");
+            }
+        });
         if (payload != null) {
             lastRequests.put(endpoint, payload);
         }
