@@ -1,7 +1,10 @@
 package dev.mistralgateway.simulator;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -69,6 +73,7 @@ public final class MistralSimulator implements AutoCloseable {
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> lastRequests = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> lastHeaders = new ConcurrentHashMap<>();
+    private final Set<HttpConnection> apiConnections = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile String expectedKey;
     private HttpServer server;
 
@@ -172,6 +177,10 @@ public final class MistralSimulator implements AutoCloseable {
         }
         boolean stream = payload != null && payload.path("stream").asBoolean(false);
         increment(!stream ? endpoint : endpoint.equals("chat") ? "stream" : endpoint + "_stream");
+        if (apiConnections.add(request.connection())) {
+            // Connections that carried API calls (admin calls are not Mistral's): what pooling keeps low.
+            increment("connections");
+        }
         // A client (the gateway) that gives up on a call closes its connection before the answer is complete.
         request.response().closeHandler(closed -> {
             if (!request.response().ended()) {

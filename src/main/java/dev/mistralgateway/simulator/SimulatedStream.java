@@ -80,6 +80,11 @@ final class SimulatedStream {
             count.accept("streams_completed");
             return;
         }
+        if (response.writeQueueFull()) {
+            // A reader that does not keep up slows the stream down, as a real server's TCP window does.
+            response.drainHandler(drained -> writeNext());
+            return;
+        }
         lastWrite = response.write("data: " + chunks.get(next++) + "\n\n");
         long delay = fault != null && fault.type() == Fault.Type.SLOW ? fault.chunkDelay() : 0;
         if (delay > 0) {

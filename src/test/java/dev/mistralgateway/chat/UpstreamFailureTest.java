@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.Management;
+import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import dev.mistralgateway.testing.SseEvents;
@@ -101,6 +102,24 @@ class UpstreamFailureTest {
         assertTrue(elapsedMs >= 1_900 && elapsedMs < 4_000, "answered after " + elapsedMs + " ms");
         // The hung connection is given up, not reused for the next request.
         await().atMost(Duration.ofSeconds(3)).until(() -> Simulator.count("hangs_abandoned") == 1);
+    }
+
+    @Test
+    void aHungCallIsCountedOnceAndItsConnectionReleasedAtTheTimeout() {
+        String before = Metrics.scrape();
+        Simulator.inject("{\"type\":\"hang\"}");
+        long start = System.nanoTime();
+        given().contentType(ContentType.JSON).body(PING).post("/api/chat").then().statusCode(504);
+        // Released with the answer, not at the REST client's backstop one second later.
+        await().atMost(Duration.ofMillis(500)).until(() -> Simulator.count("hangs_abandoned") == 1);
+        long releasedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(releasedMs < 2_900, "connection released after " + releasedMs + " ms");
+        // Past the backstop: still one failure.
+        await().pollDelay(Duration.ofMillis(1_200)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        String after = Metrics.scrape();
+        assertEquals(1.0, Metrics.valueIn(after, "mistral_errors_total", "reason=\"timeout\"")
+                - Metrics.valueIn(before, "mistral_errors_total", "reason=\"timeout\""), "one timeout, counted once");
+        assertEquals(1.0, Metrics.valueIn(after, "mistral_errors_total") - Metrics.valueIn(before, "mistral_errors_total"));
     }
 
     @Test
