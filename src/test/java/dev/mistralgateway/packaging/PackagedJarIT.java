@@ -202,6 +202,89 @@ class PackagedJarIT {
                 readinessDownMs, streamsEndedMs, exitMs);
     }
 
+    /**
+     * 200 clients that read their long streams (about 400 KB each) a few KB at a time: the gateway reads from Mistral
+     * only as fast as they take the events, so its memory stays bounded and its event loops (liveness) keep answering.
+     */
+    @Test
+    void twoHundredSlowReadersCostBoundedMemory() throws Exception {
+        int simulatorPort = startSimulator();
+        String simulator = "http://127.0.0.1:" + simulatorPort;
+        // A heap of fixed size, touched at start: what RSS gains is then memory held, not a heap growing into garbage.
+        Gateway gateway = startGateway(KEY, simulatorPort, Map.of("GATEWAY_AUTH_ENABLED", "false",
+                "JDK_JAVA_OPTIONS", "-Xms192m -Xmx192m -XX:+AlwaysPreTouch"));
+        waitFor(() -> status(gateway.management("/q/health/ready")) == 200, "gateway ready");
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, chatAsync(gateway, true, "warm up").get(10, TimeUnit.SECONDS).statusCode());
+        }
+        long rssBefore = rssKb(gateway.process());
+        long heapBefore = liveHeapKb(gateway.process());
+        String body = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "word ".repeat(2_000).strip() + "\"}]}";
+        List<Socket> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                Socket socket = new Socket();
+                socket.setReceiveBufferSize(4096);
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()));
+                socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                readers.add(socket);
+            }
+            byte[] some = new byte[2048];
+            for (Socket reader : readers) {
+                reader.setSoTimeout(10_000);
+                assertTrue(reader.getInputStream().read(some) > 0, "the stream started");
+            }
+            // The readers stall; liveness answers throughout, and memory settles.
+            long maxProbeMs = 0;
+            long peakRss = 0;
+            for (int i = 0; i < 20; i++) {
+                long start = System.nanoTime();
+                assertEquals(200, status(gateway.management("/q/health/live")));
+                maxProbeMs = Math.max(maxProbeMs, (System.nanoTime() - start) / 1_000_000);
+                peakRss = Math.max(peakRss, rssKb(gateway.process()));
+                TimeUnit.MILLISECONDS.sleep(150);
+            }
+            long heapStalled = liveHeapKb(gateway.process());
+            long completed = counter(http.send(HttpRequest.newBuilder(URI.create(simulator + "/_simulator/stats")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body(), "streams_completed");
+            long growthMb = (peakRss - rssBefore) / 1024;
+            long heapGrowthMb = (heapStalled - heapBefore) / 1024;
+            System.out.printf("200 slow readers: RSS %d MB -> peak %d MB (+%d MB), live heap %d MB -> %d MB (+%d MB),"
+                    + " slowest liveness %d ms, %d of 200 streams sent whole by Mistral (into kernel buffers)%n",
+                    rssBefore / 1024, peakRss / 1024, growthMb, heapBefore / 1024, heapStalled / 1024, heapGrowthMb,
+                    maxProbeMs, completed - 20);
+            // Without backpressure the 80 MB of events would be held here: 400 KB per reader.
+            assertTrue(heapGrowthMb < 16, "live heap grew by " + heapGrowthMb + " MB");
+            assertTrue(maxProbeMs < 1_000, "liveness answered within " + maxProbeMs + " ms");
+            assertTrue(growthMb < 32, "RSS grew by " + growthMb + " MB for 200 slow readers of 400 KB streams");
+        } finally {
+            for (Socket reader : readers) {
+                reader.close();
+            }
+        }
+    }
+
+    /** The heap still in use after a full GC, from {@code jcmd}. */
+    private static long liveHeapKb(Process process) throws Exception {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        new ProcessBuilder(jcmd, String.valueOf(process.pid()), "GC.run").redirectErrorStream(true).start().waitFor();
+        Process info = new ProcessBuilder(jcmd, String.valueOf(process.pid()), "GC.heap_info").redirectErrorStream(true).start();
+        String out = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        info.waitFor();
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(out);
+        assertTrue(used.find(), out);
+        return Long.parseLong(used.group(2));
+    }
+
+    private static long rssKb(Process process) throws IOException {
+        return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
+                .filter(line -> line.startsWith("VmRSS:")).findFirst()
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).orElseThrow();
+    }
+
     private CompletableFuture<HttpResponse<String>> chatAsync(Gateway gateway, boolean stream, String content) {
         return http.sendAsync(HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
                 .version(HttpClient.Version.HTTP_1_1)
