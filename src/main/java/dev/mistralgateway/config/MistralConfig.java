@@ -25,6 +25,13 @@ public interface MistralConfig {
     @WithDefault("https://api.mistral.ai")
     URI baseUrl();
 
+    /**
+     * The Quarkus TLS registry's configuration for the connections to Mistral ({@code quarkus.tls.<name>.*}: trust
+     * store or PEM CA bundle, say of an egress proxy's own CA; client certificate). Unset: the registry's default
+     * configuration if {@code quarkus.tls.*} sets one, else the JVM's trusted CAs.
+     */
+    Optional<String> tlsConfigurationName();
+
     /** Chat model used when a request names none: a pinned, dated id, never a {@code -latest} alias. */
     @WithDefault("mistral-small-2506")
     String defaultModel();

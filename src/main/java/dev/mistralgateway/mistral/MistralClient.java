@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +34,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 
 /**
  * The gateway's only way to Mistral. Wraps {@link MistralRestApi}, adds the key, checks that 2xx bodies are JSON objects,
@@ -58,23 +60,27 @@ public class MistralClient {
     private final ObjectMapper json;
 
     MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
-            Tracer tracer, ObjectMapper json, Vertx vertx) {
+            Tracer tracer, ObjectMapper json, Vertx vertx, TlsConfigurationRegistry tlsRegistry) {
         this.tracer = tracer;
         this.json = json;
-        this.sharedApi = track(restClient(endpoint, config, rateLimits));
+        Optional<TlsConfiguration> tls = MistralTls.configuration(tlsRegistry, config);
+        this.sharedApi = track(restClient(endpoint, config, rateLimits, tls));
         // One client (so one connection pool) per event loop: a pool shared by all event loops lends a connection
         // owned by one event loop to a request on another, and every request and response then crosses threads
         // (two wake-ups per call). Measured with plain answers written once: 6,800 -> 9,100-10,400 requests/s on
         // 2 cores (src/docs/performance.md, "Levers measured").
-        this.eventLoopApi = ThreadLocal.withInitial(() -> track(restClient(endpoint, config, rateLimits)));
-        this.streams = new MistralStreams(vertx, endpoint.baseUrl(), config, new HttpClientOptions());
+        this.eventLoopApi = ThreadLocal.withInitial(() -> track(restClient(endpoint, config, rateLimits, tls)));
+        this.streams = new MistralStreams(vertx, endpoint.baseUrl(), config, MistralTls.clientOptions(tls));
         this.metrics = metrics;
         this.authorization = endpoint.authorization();
         this.readTimeout = config.timeout().read();
     }
 
-    private static MistralRestApi restClient(MistralEndpoint endpoint, MistralConfig config, RateLimitGauges rateLimits) {
-        return QuarkusRestClientBuilder.newBuilder()
+    private static MistralRestApi restClient(MistralEndpoint endpoint, MistralConfig config, RateLimitGauges rateLimits,
+            Optional<TlsConfiguration> tls) {
+        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder();
+        tls.ifPresent(builder::tlsConfiguration);
+        return builder
                 .baseUri(endpoint.baseUrl())
                 .connectTimeout(config.timeout().connect().toMillis(), TimeUnit.MILLISECONDS)
                 // A backstop only: each attempt's own timeout (below) aborts the request at the read timeout.

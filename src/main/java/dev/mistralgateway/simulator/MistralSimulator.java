@@ -26,6 +26,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.KeyCertOptions;
 
 /**
  * A real HTTP server that speaks Mistral's API ({@code /v1/models}, {@code /v1/chat/completions}, FIM and agents
@@ -38,24 +39,29 @@ public final class MistralSimulator implements AutoCloseable {
     private static final String ADMIN = "/_simulator/";
 
     /** How to start a simulator; {@link #defaults()} binds a free port on 127.0.0.1 with a random key. */
-    public record Options(String host, int port, String apiKey, List<String> models) {
+    public record Options(String host, int port, String apiKey, List<String> models, KeyCertOptions tls) {
         public static Options defaults() {
             return new Options("127.0.0.1", 0, "sim-" + UUID.randomUUID(),
                     List.of("mistral-small-2506", "mistral-medium-2508", "mistral-large-2411", "ministral-8b-2410",
                             "codestral-2508", "mistral-embed", "mistral-moderation-2411", "mistral-ocr-2505",
-                            "mistral-small-latest"));
+                            "mistral-small-latest"), null);
         }
 
         public Options withPort(int port) {
-            return new Options(host, port, apiKey, models);
+            return new Options(host, port, apiKey, models, tls);
         }
 
         public Options withApiKey(String apiKey) {
-            return new Options(host, port, apiKey, models);
+            return new Options(host, port, apiKey, models, tls);
         }
 
         public Options withModels(List<String> models) {
-            return new Options(host, port, apiKey, List.copyOf(models));
+            return new Options(host, port, apiKey, List.copyOf(models), tls);
+        }
+
+        /** Serves HTTPS with this key and certificate, as Mistral (or an egress proxy) does. */
+        public Options withTls(KeyCertOptions tls) {
+            return new Options(host, port, apiKey, models, tls);
         }
     }
 
@@ -95,7 +101,11 @@ public final class MistralSimulator implements AutoCloseable {
     }
 
     private MistralSimulator listen() {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
+        HttpServerOptions serverOptions = new HttpServerOptions().setHost(options.host()).setPort(options.port());
+        if (options.tls() != null) {
+            serverOptions.setSsl(true).setKeyCertOptions(options.tls());
+        }
+        server = vertx.createHttpServer(serverOptions)
                 .requestHandler(this::handle);
         server = server.listen().toCompletionStage().toCompletableFuture().join();
         LOG.debugf("Mistral simulator listening on %s", baseUrl());
@@ -107,7 +117,7 @@ public final class MistralSimulator implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://" + options.host() + ":" + port();
+        return (options.tls() == null ? "http://" : "https://") + options.host() + ":" + port();
     }
 
     /** The key clients must send as {@code Authorization: Bearer <key>}. */
