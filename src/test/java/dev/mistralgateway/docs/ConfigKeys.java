@@ -41,7 +41,8 @@ final class ConfigKeys {
             "quarkus.container-image.tag",
             "quarkus.package.jar.appcds.enabled",
             "quarkus.log.console.async",
-            "quarkus.vertx.event-loops-pool-size");
+            "quarkus.vertx.event-loops-pool-size",
+            "quarkus.tls.*.trust-store.pem.certs");
 
     private ConfigKeys() {
     }
