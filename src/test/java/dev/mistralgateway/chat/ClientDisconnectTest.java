@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.simulator.Fault;
 import dev.mistralgateway.testing.LogCapture;
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.PatientProfile;
@@ -55,8 +56,8 @@ class ClientDisconnectTest {
     @Test
     void everyAbandonedRequestCancelsItsMistralCallAndCountsAs499() throws Exception {
         // A slow Mistral: no answer and no first event for the first ones; one event, then silence, for the others.
-        Simulator.inject("{\"type\":\"hang\",\"times\":-1,\"match\":\"leave\"}");
-        Simulator.inject("{\"type\":\"stall\",\"afterChunks\":1,\"times\":-1,\"match\":\"midway\"}");
+        Simulator.inject(Fault.of(Fault.Type.HANG).times(-1).match("leave"));
+        Simulator.inject(Fault.of(Fault.Type.STALL).afterChunks(1).times(-1).match("midway"));
         String before = Metrics.scrape();
         long sent = 0;
         for (int round = 0; round < 5; round++) {
@@ -99,7 +100,7 @@ class ClientDisconnectTest {
     @Test
     void aClientThatLeavesMidStreamStopsTheStreamFromMistral() throws Exception {
         // 40 words at 200 ms each: the stream would last 8 s if nobody cancelled it.
-        Simulator.inject("{\"type\":\"slow\",\"chunkDelayMs\":200}");
+        Simulator.inject(Fault.of(Fault.Type.SLOW).chunkDelay(200));
         try (Socket client = send(true, "word ".repeat(40).strip())) {
             assertTrue(firstEvent(client).contains("chat.completion.chunk"));
         }
@@ -109,7 +110,7 @@ class ClientDisconnectTest {
 
     @Test
     void aStormOfClientsThatLeaveWithin80MillisecondsLeavesNothingRunningUpstream() throws Exception {
-        Simulator.inject("{\"type\":\"hang\",\"times\":-1,\"match\":\"storm\"}");
+        Simulator.inject(Fault.of(Fault.Type.HANG).times(-1).match("storm"));
         String before = Metrics.scrape();
         List<Socket> clients = new ArrayList<>();
         long start = System.nanoTime();

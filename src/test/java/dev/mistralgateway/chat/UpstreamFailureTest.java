@@ -107,7 +107,7 @@ class UpstreamFailureTest {
     @Test
     void aHungCallIsCountedOnceAndItsConnectionReleasedAtTheTimeout() {
         String before = Metrics.scrape();
-        Simulator.inject("{\"type\":\"hang\"}");
+        Simulator.inject(Fault.of(Fault.Type.HANG));
         long start = System.nanoTime();
         given().contentType(ContentType.JSON).body(PING).post("/api/chat").then().statusCode(504);
         // Released with the answer, not at the REST client's backstop one second later.
