@@ -14,6 +14,8 @@ import org.jboss.logging.Logger;
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.config.GatewayConfig;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -25,6 +27,7 @@ import io.vertx.core.Vertx;
  * error event and answers each plain request still waiting for Mistral with 503 (their Mistral calls are cancelled);
  * requests that arrive after that are refused with 503 at once.
  */
+@Startup
 @ApplicationScoped
 public class ShutdownDrain {
 
@@ -37,10 +40,16 @@ public class ShutdownDrain {
     private volatile boolean over;
 
     ShutdownDrain(Vertx vertx, GatewayConfig config,
-            @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay) {
+            @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay,
+            @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> timeout) {
         this.vertx = vertx;
         this.delay = delay.orElse(Duration.ZERO);
         this.streamDrain = config.shutdown().streamDrain();
+        if (timeout.isPresent() && streamDrain.compareTo(timeout.get()) >= 0) {
+            // Quarkus would stop waiting first and cut the streams instead of ending them with the error event.
+            throw new ConfigurationException("gateway.shutdown.stream-drain (" + streamDrain.toSeconds()
+                    + " s) must be below quarkus.shutdown.timeout (" + timeout.get().toSeconds() + " s)");
+        }
     }
 
     /** Fired by Quarkus at SIGTERM, when readiness goes DOWN (needs {@code quarkus.shutdown.delay-enabled}). */

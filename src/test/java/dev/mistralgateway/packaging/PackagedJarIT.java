@@ -326,6 +326,14 @@ class PackagedJarIT {
     }
 
     @Test
+    void refusesToStartWhenStreamsWouldOutliveTheShutdownTimeout() throws Exception {
+        String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "GATEWAY_API_KEYS", "ops=" + CLIENT_KEY,
+                "GATEWAY_SHUTDOWN_STREAM_DRAIN", "30s", "QUARKUS_HTTP_PORT", String.valueOf(freePort())));
+        assertTrue(output.contains("gateway.shutdown.stream-drain (30 s) must be below quarkus.shutdown.timeout (30 s)"),
+                output);
+    }
+
+    @Test
     void refusesToStartOnOutOfRangeConfigNamingThePropertyNotTheKey() throws Exception {
         String output = runToExit(Map.of("MISTRAL_API_KEY", KEY, "MISTRAL_MAX_TOKENS", "0",
                 "GATEWAY_API_KEYS", "ops=" + CLIENT_KEY, "QUARKUS_HTTP_PORT", String.valueOf(PackagedApp.freePort())));
