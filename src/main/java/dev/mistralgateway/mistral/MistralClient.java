@@ -29,13 +29,13 @@ import dev.mistralgateway.resilience.MistralGuard;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.faulttolerance.api.ApplyGuard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.quarkus.tls.TlsConfiguration;
-import io.quarkus.tls.TlsConfigurationRegistry;
 
 /**
  * The gateway's only way to Mistral. Wraps {@link MistralRestApi}, adds the key, checks that 2xx bodies are JSON objects,
