@@ -3,25 +3,19 @@ package dev.mistralgateway.metrics;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.client.ClientRequestContext;
-import jakarta.ws.rs.client.ClientResponseContext;
-import jakarta.ws.rs.core.MultivaluedMap;
-
-import org.jboss.resteasy.reactive.client.impl.PreservesThreadClientResponseFilter;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.MultiMap;
 
 /**
  * Reads Mistral's rate-limit headers from every response into gauges, so operators see a 429 coming. Mistral has
  * sent {@code x-ratelimit-{limit,remaining}-{req,tokens}-minute} and, earlier, {@code ratelimitbysize-*} (tokens):
- * both are read. A gauge keeps its last value; -1 until Mistral first sends the header. It only reads headers, so it
- * runs on the event loop ({@link PreservesThreadClientResponseFilter}); a plain response filter would move every
- * response to a worker thread and back. That marker lives in the REST client's {@code impl} package: check it when
- * upgrading Quarkus (a plain {@code ClientResponseFilter} would still work, one thread switch slower).
+ * both are read. A gauge keeps its last value; -1 until Mistral first sends the header. It only reads headers, on the
+ * event loop that received them.
  */
 @ApplicationScoped
-public class RateLimitGauges implements PreservesThreadClientResponseFilter {
+public class RateLimitGauges {
 
     private final AtomicLong remainingRequests = new AtomicLong(-1);
     private final AtomicLong remainingTokens = new AtomicLong(-1);
@@ -35,19 +29,13 @@ public class RateLimitGauges implements PreservesThreadClientResponseFilter {
         gauge(registry, "mistral.ratelimit.limit.tokens", "Mistral's tokens-per-minute limit", limitTokens);
     }
 
-    @Override
-    public void filter(ClientRequestContext request, ClientResponseContext response) {
-        // The client's response header map is case-insensitive; it is null when there is no response head.
-        MultivaluedMap<String, String> headers = response.getHeaders();
-        if (headers == null) {
-            return;
-        }
-        update(remainingRequests, headers.getFirst("x-ratelimit-remaining-req-minute"));
-        update(limitRequests, headers.getFirst("x-ratelimit-limit-req-minute"));
-        update(remainingTokens, first(headers.getFirst("x-ratelimit-remaining-tokens-minute"),
-                headers.getFirst("ratelimitbysize-remaining")));
-        update(limitTokens, first(headers.getFirst("x-ratelimit-limit-tokens-minute"),
-                headers.getFirst("ratelimitbysize-limit")));
+    /** Takes the rate-limit headers of one Mistral response (a case-insensitive header map). */
+    public void update(MultiMap headers) {
+        update(remainingRequests, headers.get("x-ratelimit-remaining-req-minute"));
+        update(limitRequests, headers.get("x-ratelimit-limit-req-minute"));
+        update(remainingTokens, first(headers.get("x-ratelimit-remaining-tokens-minute"),
+                headers.get("ratelimitbysize-remaining")));
+        update(limitTokens, first(headers.get("x-ratelimit-limit-tokens-minute"), headers.get("ratelimitbysize-limit")));
     }
 
     private static String first(String preferred, String older) {

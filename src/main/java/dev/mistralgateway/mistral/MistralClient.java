@@ -3,10 +3,7 @@ package dev.mistralgateway.mistral;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -14,7 +11,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,31 +24,37 @@ import dev.mistralgateway.metrics.RateLimitGauges;
 import dev.mistralgateway.resilience.MistralGuard;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.faulttolerance.api.ApplyGuard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 
 /**
- * The gateway's only way to Mistral. Wraps {@link MistralRestApi}, adds the key, checks that 2xx bodies are JSON objects,
- * turns every transport failure into a {@link MistralException} subtype, and applies the {@link MistralGuard}
- * (retry, circuit breaker, timeout) to every call a client request makes.
+ * The gateway's only way to Mistral. Sends each call over the pooled connections of the calling event loop
+ * ({@link MistralConnections}), adds the key, reads plain answers with a size bound ({@link MistralCalls}) and streams
+ * with backpressure ({@link MistralStreams}), checks that 2xx bodies are JSON objects, turns every transport failure into
+ * a {@link MistralException} subtype, and applies the {@link MistralGuard} (retry, circuit breaker, timeout) to every
+ * call a client request makes.
+ * <p>
+ * Vert.x' HTTP client rather than the MicroProfile REST client used before: that client read a chunked answer whole
+ * before anything could look at its size, could not cancel an attempt below the guard, and closed a stream's pooled
+ * connection after the pool had lent it again.
  */
 @ApplicationScoped
 public class MistralClient {
 
     private static final Logger LOG = Logger.getLogger(MistralClient.class);
-    private static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(1);
+    private static final String CHAT = "/v1/chat/completions";
+    private static final String EMBEDDINGS = "/v1/embeddings";
+    private static final String MODELS = "/v1/models";
 
-    /** For callers off the event loop (the health probe's scheduler thread). */
-    private final MistralRestApi sharedApi;
-    private final ThreadLocal<MistralRestApi> eventLoopApi;
+    private final MistralConnections connections;
+    private final MistralCalls calls;
     private final MistralStreams streams;
-    private final List<MistralRestApi> clients = new CopyOnWriteArrayList<>();
     private final String authorization;
     private final Duration readTimeout;
     private final GatewayMetrics metrics;
@@ -64,66 +66,31 @@ public class MistralClient {
         this.tracer = tracer;
         this.json = json;
         Optional<TlsConfiguration> tls = MistralTls.configuration(tlsRegistry, config);
-        this.sharedApi = track(restClient(endpoint, config, rateLimits, tls));
-        // One client (so one connection pool) per event loop: a pool shared by all event loops lends a connection
-        // owned by one event loop to a request on another, and every request and response then crosses threads
-        // (two wake-ups per call). Measured with plain answers written once: 6,800 -> 9,100-10,400 requests/s on
-        // 2 cores (src/docs/performance.md, "Levers measured").
-        this.eventLoopApi = ThreadLocal.withInitial(() -> track(restClient(endpoint, config, rateLimits, tls)));
-        this.streams = new MistralStreams(vertx, endpoint.baseUrl(), config, MistralTls.clientOptions(tls));
+        this.connections = new MistralConnections(vertx, endpoint.baseUrl(), config, MistralTls.clientOptions(tls));
+        this.calls = new MistralCalls(connections, config.maxResponseSize().asLongValue(), rateLimits::update);
+        this.streams = new MistralStreams(vertx, connections, config, rateLimits::update);
         this.metrics = metrics;
         this.authorization = endpoint.authorization();
         this.readTimeout = config.timeout().read();
     }
 
-    private static MistralRestApi restClient(MistralEndpoint endpoint, MistralConfig config, RateLimitGauges rateLimits,
-            Optional<TlsConfiguration> tls) {
-        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder();
-        tls.ifPresent(builder::tlsConfiguration);
-        return builder
-                .baseUri(endpoint.baseUrl())
-                .connectTimeout(config.timeout().connect().toMillis(), TimeUnit.MILLISECONDS)
-                // A backstop only: each attempt's own timeout (below) aborts the request at the read timeout.
-                .readTimeout(config.timeout().read().plus(READ_TIMEOUT_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
-                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize())
-                .register(rateLimits)
-                .register(new ResponseSizeLimit(config.maxResponseSize().asLongValue()))
-                .build(MistralRestApi.class);
-    }
-
-    private MistralRestApi track(MistralRestApi client) {
-        clients.add(client);
-        return client;
-    }
-
-    /** Closes every REST client and its connections (each event loop's included) when the application stops. */
+    /** Closes every connection to Mistral (each event loop's included) when the application stops. */
     @PreDestroy
     void close() {
-        streams.close();
-        for (MistralRestApi client : clients) {
-            try {
-                client.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debugf("Closing a Mistral REST client failed: %s", e);
-            }
-        }
-    }
-
-    /** The REST client of the calling event loop, whose connections live on that event loop. */
-    private MistralRestApi api() {
-        return Context.isOnEventLoopThread() ? eventLoopApi.get() : sharedApi;
+        connections.close();
     }
 
     /** The model list, unguarded: the health probe must see Mistral itself, not the breaker in front of it. */
     public Uni<JsonNode> models() {
-        return Uni.createFrom().deferred(() -> checked(api().models(authorization))
+        return Uni.createFrom().deferred(() -> checked(calls.send(HttpMethod.GET, MODELS, authorization, null, null))
                 .onFailure().invoke(this::countError));
     }
 
     /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> chat(ObjectNode request, Cancellation cancellation) {
-        return observed("chat", request, cancellation, () -> checked(api().chat(authorization, bytes(request))));
+        return observed("chat", request, cancellation,
+                () -> checked(calls.send(HttpMethod.POST, CHAT, authorization, bytes(request), cancellation)));
     }
 
     /**
@@ -144,7 +111,8 @@ public class MistralClient {
      */
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> post(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
-        return observed(endpoint, request, cancellation, () -> checked(api().post(authorization, path, bytes(request))));
+        return observed(endpoint, request, cancellation,
+                () -> checked(calls.send(HttpMethod.POST, "/v1/" + path, authorization, bytes(request), cancellation)));
     }
 
     /** Opens a stream of any other streaming endpoint, as {@link #openStream(ObjectNode, Cancellation)} does for chat. */
@@ -168,7 +136,7 @@ public class MistralClient {
     @ApplyGuard(MistralGuard.IDENTIFIER)
     public Uni<JsonNode> embeddings(ObjectNode request, Cancellation cancellation) {
         return observed("embeddings", request, cancellation,
-                () -> checked(api().embeddings(authorization, bytes(request))));
+                () -> checked(calls.send(HttpMethod.POST, EMBEDDINGS, authorization, bytes(request), cancellation)));
     }
 
     /**
@@ -178,7 +146,7 @@ public class MistralClient {
      * as an OpenTelemetry client span with GenAI attributes (model, parameters, token usage; never message content).
      * <p>
      * The timeout is here and not in the guard because the guard's timeout cannot cancel the attempt (see
-     * {@link Cancellation}): the attempt then ran on to the REST client's read timeout, holding its connection and
+     * {@link Cancellation}): the attempt then ran on to the HTTP client's read timeout, holding its connection and
      * counting a second failure.
      */
     private <T> Uni<T> observed(String endpoint, ObjectNode request, Cancellation cancellation, Supplier<Uni<T>> call) {
@@ -215,12 +183,20 @@ public class MistralClient {
         }
     }
 
-    private static Uni<JsonNode> checked(Uni<JsonNode> call) {
+    /** A 2xx answer's body as a JSON object; anything else is Mistral breaking its protocol. */
+    private Uni<JsonNode> checked(Uni<Buffer> call) {
         return call.onFailure().transform(MistralClient::translate)
-                .invoke(body -> {
-                    if (body == null || !body.isObject()) {
+                .map(body -> {
+                    JsonNode answer;
+                    try {
+                        answer = json.readTree(body.getBytes());
+                    } catch (IOException e) {
+                        throw new MistralProtocolException("Mistral answered with a body that is not valid JSON", e);
+                    }
+                    if (answer == null || !answer.isObject()) {
                         throw new MistralProtocolException("Mistral answered with a body that is not a JSON object", null);
                     }
+                    return answer;
                 });
     }
 

@@ -1,10 +1,8 @@
 package dev.mistralgateway.mistral;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -13,15 +11,13 @@ import dev.mistralgateway.config.MistralConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
 /**
@@ -38,43 +34,17 @@ import io.vertx.core.http.RequestOptions;
 final class MistralStreams {
 
     private final Vertx vertx;
-    private final HttpClientOptions options;
-    private final PoolOptions pool;
-    private final String basePath;
+    private final MistralConnections connections;
+    private final Consumer<MultiMap> rateLimits;
     private final long maxEventBytes;
     private final Duration idle;
-    private final ThreadLocal<HttpClient> eventLoopClient;
-    private final HttpClient sharedClient;
-    private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
 
-    MistralStreams(Vertx vertx, URI baseUrl, MistralConfig config, HttpClientOptions tls) {
+    MistralStreams(Vertx vertx, MistralConnections connections, MistralConfig config, Consumer<MultiMap> rateLimits) {
         this.vertx = vertx;
-        boolean https = "https".equalsIgnoreCase(baseUrl.getScheme());
-        this.options = new HttpClientOptions(tls)
-                .setSsl(https)
-                .setDefaultHost(baseUrl.getHost())
-                .setDefaultPort(baseUrl.getPort() > 0 ? baseUrl.getPort() : https ? 443 : 80)
-                .setConnectTimeout((int) config.timeout().connect().toMillis())
-                .setKeepAlive(true)
-                // Closed by us before a server's usual idle timeout (60 s and more), so a connection taken from the pool
-                // is not one the server is closing at that moment.
-                .setKeepAliveTimeout(30)
-                .setTcpNoDelay(true);
-        this.pool = new PoolOptions().setHttp1MaxSize(config.connectionPoolSize());
-        this.basePath = (baseUrl.getPath() == null ? "" : baseUrl.getPath().replaceAll("/+$", "")) + "/v1/";
+        this.connections = connections;
+        this.rateLimits = rateLimits;
         this.maxEventBytes = config.maxResponseSize().asLongValue();
         this.idle = config.timeout().streamIdle();
-        this.sharedClient = track(vertx.createHttpClient(options, pool));
-        this.eventLoopClient = ThreadLocal.withInitial(() -> track(vertx.createHttpClient(options, pool)));
-    }
-
-    private HttpClient track(HttpClient client) {
-        clients.add(client);
-        return client;
-    }
-
-    void close() {
-        clients.forEach(HttpClient::close);
     }
 
     /**
@@ -84,8 +54,8 @@ final class MistralStreams {
      */
     Uni<Multi<String>> open(String path, String authorization, byte[] body, Cancellation cancellation) {
         return Uni.createFrom().emitter(emitter -> {
-            HttpClient client = Context.isOnEventLoopThread() ? eventLoopClient.get() : sharedClient;
-            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(basePath + path)
+            HttpClient client = connections.client();
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(connections.uri("/v1/" + path))
                     .putHeader(HttpHeaders.AUTHORIZATION, authorization)
                     .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
                     .putHeader(HttpHeaders.ACCEPT, MediaType.SERVER_SENT_EVENTS);
@@ -120,14 +90,11 @@ final class MistralStreams {
     private void read(HttpClientRequest request, HttpClientResponse response, UniEmitter<? super Multi<String>> emitter,
             Cancellation cancellation, AtomicBoolean handedOver) {
         response.pause();
+        rateLimits.accept(response.headers());
         int status = response.statusCode();
         if (status / 100 != 2) {
-            String retryAfter = response.getHeader(HttpHeaders.RETRY_AFTER);
-            response.body().onComplete(read -> emitter.fail(read.succeeded()
-                    ? new MistralApiException(status, MistralErrorMapper.message(status, read.result().toString()),
-                            MistralErrorMapper.retryAfter(retryAfter))
+            MistralCalls.errorOf(response).onComplete(read -> emitter.fail(read.succeeded() ? read.result()
                     : MistralClient.translate(read.cause())));
-            response.resume();
             return;
         }
         SseStream[] stream = new SseStream[1];

@@ -10,9 +10,8 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.SSLOptions;
 
 /**
- * The TLS of the connections to Mistral, from the Quarkus TLS registry ({@code mistral.tls-configuration-name}),
- * for both clients: the REST client of plain calls takes the registry's configuration as it is, the HTTP client of
- * streams gets the same trust, key and protocol settings as Vert.x options.
+ * The TLS of the connections to Mistral, from the Quarkus TLS registry ({@code mistral.tls-configuration-name}): its
+ * trust, key and protocol settings as Vert.x HTTP client options.
  */
 final class MistralTls {
 

@@ -5,36 +5,25 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-
-import org.eclipse.microprofile.rest.client.ext.ResponseExceptionMapper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Turns every non-2xx answer from Mistral into a {@link MistralApiException} with Mistral's message and Retry-After.
- * Mistral's error bodies come in several shapes ({@code message} as text or object, {@code detail}); all are read.
+ * Reads what a non-2xx answer from Mistral says: its message and its Retry-After. Mistral's error bodies come in
+ * several shapes ({@code message} as text or object, {@code detail}); all are read.
  */
-public class MistralErrorMapper implements ResponseExceptionMapper<MistralApiException> {
+final class MistralErrorBody {
 
     static final int MAX_MESSAGE_LENGTH = 500;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Override
-    public MistralApiException toThrowable(Response response) {
-        String body = response.hasEntity() ? response.readEntity(String.class) : "";
-        return new MistralApiException(response.getStatus(), message(response.getStatus(), body),
-                retryAfter(response.getHeaderString(HttpHeaders.RETRY_AFTER)));
+    private MistralErrorBody() {
     }
 
-    @Override
-    public boolean handles(int status, MultivaluedMap<String, Object> headers) {
-        return status >= 400;
-    }
-
+    /** Mistral's message, or the status' reason phrase when it sent none; at most {@value #MAX_MESSAGE_LENGTH} characters. */
     static String message(int status, String body) {
         String message = extract(body);
         if (message == null || message.isBlank()) {

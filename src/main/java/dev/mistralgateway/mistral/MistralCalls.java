@@ -1,0 +1,143 @@
+package dev.mistralgateway.mistral;
+
+import java.util.function.Consumer;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Mistral's plain (not streamed) answers, read with a bound: an answer over {@code mistral.max-response-size} is
+ * refused as soon as its declared length or, when it is chunked, its bytes so far pass the limit, and its request is
+ * reset, so one call can never make the gateway buffer more than the limit (the REST client used before read a
+ * chunked answer whole before any filter could look at it: 12 answers of 20 MB took RSS to 555 MB). A cancellation
+ * resets the request at any point.
+ */
+final class MistralCalls {
+
+    /** Enough for any error message Mistral writes; the rest of an error body is not read. */
+    static final int MAX_ERROR_BYTES = 64 * 1024;
+
+    private final MistralConnections connections;
+    private final long maxBytes;
+    private final Consumer<MultiMap> rateLimits;
+
+    MistralCalls(MistralConnections connections, long maxBytes, Consumer<MultiMap> rateLimits) {
+        this.connections = connections;
+        this.maxBytes = maxBytes;
+        this.rateLimits = rateLimits;
+    }
+
+    /** {@code method path} with {@code body} (null: none); completes with the whole answer of a 2xx. */
+    Uni<Buffer> send(HttpMethod method, String path, String authorization, byte[] body, Cancellation cancellation) {
+        return Uni.createFrom().emitter(emitter -> {
+            RequestOptions options = new RequestOptions().setMethod(method).setURI(connections.uri(path))
+                    .putHeader(HttpHeaders.AUTHORIZATION, authorization)
+                    .putHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON);
+            if (body != null) {
+                options.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+            }
+            connections.client().request(options).onComplete(created -> {
+                if (created.failed()) {
+                    emitter.fail(MistralClient.translate(created.cause()));
+                    return;
+                }
+                HttpClientRequest request = created.result();
+                request.exceptionHandler(ignored -> {
+                    // Failures reach the response future; nothing is left for Vert.x to log as unhandled.
+                });
+                Promise<Buffer> answer = Promise.promise();
+                // Reset unless the answer was read whole (a no-op then): cancelled, failed, timed out.
+                emitter.onTermination(() -> {
+                    if (!answer.future().succeeded()) {
+                        request.reset();
+                    }
+                });
+                if (cancellation != null) {
+                    cancellation.onCancel(request::reset);
+                }
+                (body == null ? request.send() : request.send(Buffer.buffer(body))).onComplete(sent -> {
+                    if (sent.failed()) {
+                        emitter.fail(MistralClient.translate(sent.cause()));
+                    } else {
+                        read(request, sent.result(), answer);
+                        answer.future().onComplete(read -> {
+                            if (read.succeeded()) {
+                                emitter.complete(read.result());
+                            } else {
+                                emitter.fail(read.cause() instanceof MistralException known ? known
+                                        : MistralClient.translate(read.cause()));
+                            }
+                        });
+                    }
+                });
+            });
+        });
+    }
+
+    private void read(HttpClientRequest request, HttpClientResponse response, Promise<Buffer> answer) {
+        rateLimits.accept(response.headers());
+        if (response.statusCode() / 100 != 2) {
+            errorOf(response).onComplete(error -> answer.tryFail(error.succeeded() ? error.result() : error.cause()));
+            return;
+        }
+        long declared = length(response.getHeader(HttpHeaders.CONTENT_LENGTH));
+        response.exceptionHandler(answer::tryFail);
+        if (declared > maxBytes) {
+            answer.tryFail(tooLarge(declared + " bytes"));
+            request.reset();
+            return;
+        }
+        Buffer received = Buffer.buffer(declared > 0 ? (int) declared : 1024);
+        response.handler(chunk -> {
+            if (received.length() + chunk.length() > maxBytes) {
+                if (answer.tryFail(tooLarge("more than " + maxBytes + " bytes"))) {
+                    request.reset();
+                }
+            } else {
+                received.appendBuffer(chunk);
+            }
+        });
+        response.endHandler(end -> answer.tryComplete(received));
+    }
+
+    /** Mistral's error answer as a {@link MistralApiException}, reading at most {@value #MAX_ERROR_BYTES} of its body. */
+    static Future<MistralApiException> errorOf(HttpClientResponse response) {
+        int status = response.statusCode();
+        String retryAfter = response.getHeader(HttpHeaders.RETRY_AFTER);
+        Promise<MistralApiException> error = Promise.promise();
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+            if (body.length() < MAX_ERROR_BYTES) {
+                body.appendBuffer(chunk, 0, Math.min(chunk.length(), MAX_ERROR_BYTES - body.length()));
+            }
+        });
+        response.exceptionHandler(error::tryFail);
+        response.endHandler(end -> error.tryComplete(new MistralApiException(status,
+                MistralErrorBody.message(status, body.toString()), MistralErrorBody.retryAfter(retryAfter))));
+        response.resume();
+        return error.future();
+    }
+
+    private MistralProtocolException tooLarge(String size) {
+        return new MistralProtocolException("Mistral's answer of " + size + " is over the gateway's limit of " + maxBytes
+                + " bytes (mistral.max-response-size)", null);
+    }
+
+    private static long length(String header) {
+        try {
+            return header == null ? -1 : Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
