@@ -69,7 +69,8 @@ public class ErrorResponses {
                 ? upstreamErrors.toApi(failure)
                 : null;
         if (api != null) {
-            ErrorReason reason = failure instanceof FaultToleranceException ? ErrorReason.of(failure) : null;
+            // Mistral's own failures were counted per attempt; fault tolerance's refusals start here.
+            ErrorReason reason = failure instanceof FaultToleranceException ? MistralException.of(failure).reason() : null;
             if (reason != null) {
                 metrics.error(reason, String.valueOf(api.status()));
             }

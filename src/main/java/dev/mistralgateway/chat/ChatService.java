@@ -19,8 +19,8 @@ import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.mistral.Cancellation;
 import dev.mistralgateway.mistral.MistralClient;
+import dev.mistralgateway.mistral.MistralException;
 import dev.mistralgateway.mistral.MistralTimeoutException;
-import dev.mistralgateway.resilience.Outages;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -109,7 +109,7 @@ public class ChatService {
         if (fallback == null || tried.contains(fallback)) {
             return attempt;
         }
-        return attempt.onFailure(Outages::isOutage).recoverWithUni(failure -> {
+        return attempt.onFailure(failure -> MistralException.of(failure).isOutage()).recoverWithUni(failure -> {
             LOG.warnf("Mistral failed for %s (%s); trying fallback model %s", model, failure.getMessage(), fallback);
             ObjectNode retry = body.deepCopy();
             retry.put("model", fallback);

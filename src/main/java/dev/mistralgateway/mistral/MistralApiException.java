@@ -3,6 +3,8 @@ package dev.mistralgateway.mistral;
 import java.time.Duration;
 import java.util.Optional;
 
+import dev.mistralgateway.metrics.ErrorReason;
+
 /** Mistral answered with a non-2xx status; carries the status, Mistral's own message and its Retry-After. */
 public final class MistralApiException extends MistralException {
 
@@ -28,12 +30,66 @@ public final class MistralApiException extends MistralException {
         return upstreamMessage;
     }
 
+    @Override
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }
 
     @Override
-    public boolean isUpstreamOutage() {
+    public ErrorReason reason() {
+        if (status >= 500) {
+            return ErrorReason.SERVER_ERROR;
+        }
+        return switch (status) {
+            case 429 -> ErrorReason.RATE_LIMITED;
+            case 401, 403 -> ErrorReason.AUTH;
+            default -> ErrorReason.INVALID_REQUEST;
+        };
+    }
+
+    @Override
+    public String statusLabel() {
+        return String.valueOf(status);
+    }
+
+    /** 5xx and 429: Mistral is failing or overloaded. */
+    @Override
+    public boolean isOutage() {
         return status >= 500 || status == 429;
+    }
+
+    /** The same calls are worth another attempt (after Retry-After); a 4xx would only be refused again. */
+    @Override
+    public boolean isRetryable() {
+        return isOutage();
+    }
+
+    /** Mistral's 4xx pass through (the request was at fault); its 5xx are the gateway's 502. */
+    @Override
+    public int clientStatus() {
+        return status >= 500 ? 502 : status;
+    }
+
+    @Override
+    public String clientType() {
+        if (status >= 500) {
+            return "upstream_error";
+        }
+        return switch (status) {
+            case 401, 403 -> "upstream_authentication_error";
+            case 404 -> "not_found_error";
+            case 429 -> "rate_limit_error";
+            default -> "invalid_request_error";
+        };
+    }
+
+    @Override
+    public String clientMessage() {
+        if (status >= 500) {
+            return "Mistral failed with HTTP " + status + ": " + upstreamMessage;
+        }
+        return status == 401 || status == 403
+                ? "Mistral rejected the gateway's API key (HTTP " + status + "): " + upstreamMessage
+                : upstreamMessage;
     }
 }

@@ -1,10 +1,8 @@
 package dev.mistralgateway.mistral;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
@@ -18,10 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.config.MistralConfig;
-import dev.mistralgateway.metrics.ErrorReason;
 import dev.mistralgateway.metrics.GatewayMetrics;
 import dev.mistralgateway.metrics.RateLimitGauges;
-import dev.mistralgateway.resilience.MistralGuard;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.tls.TlsConfiguration;
@@ -37,7 +33,7 @@ import io.vertx.core.http.HttpMethod;
  * The gateway's only way to Mistral. Sends each call over the pooled connections of the calling event loop
  * ({@link MistralConnections}), adds the key, reads plain answers with a size bound ({@link MistralCalls}) and streams
  * with backpressure ({@link MistralStreams}), checks that 2xx bodies are JSON objects, turns every transport failure into
- * a {@link MistralException} subtype, and applies the {@link MistralGuard} (retry, circuit breaker, timeout) to every
+ * a {@link MistralException} subtype, and applies the guard ({@code resilience.MistralGuard}) (retry, circuit breaker, timeout) to every
  * call a client request makes.
  * <p>
  * Vert.x' HTTP client rather than the MicroProfile REST client used before: that client read a chunked answer whole
@@ -46,6 +42,9 @@ import io.vertx.core.http.HttpMethod;
  */
 @ApplicationScoped
 public class MistralClient {
+
+    /** The identifier of the fault-tolerance guard every client call goes through (see resilience.MistralGuard). */
+    public static final String GUARD = "mistral";
 
     private static final Logger LOG = Logger.getLogger(MistralClient.class);
     private static final String CHAT = "/v1/chat/completions";
@@ -87,7 +86,7 @@ public class MistralClient {
     }
 
     /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
-    @ApplyGuard(MistralGuard.IDENTIFIER)
+    @ApplyGuard(GUARD)
     public Uni<JsonNode> chat(ObjectNode request, Cancellation cancellation) {
         return observed("chat", request, cancellation,
                 () -> checked(calls.send(HttpMethod.POST, CHAT, authorization, bytes(request), cancellation)));
@@ -99,7 +98,7 @@ public class MistralClient {
      * {@code mistral.timeout.stream-idle} fails the stream instead of hanging it. Call through
      * {@link Cancellation#guarded}: cancelling it cancels the stream, before its first event or after.
      */
-    @ApplyGuard(MistralGuard.IDENTIFIER)
+    @ApplyGuard(GUARD)
     public Uni<Multi<String>> openStream(ObjectNode request, Cancellation cancellation) {
         return opened("chat/completions", "chat_stream", request, cancellation);
     }
@@ -133,7 +132,7 @@ public class MistralClient {
     }
 
     /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
-    @ApplyGuard(MistralGuard.IDENTIFIER)
+    @ApplyGuard(GUARD)
     public Uni<JsonNode> embeddings(ObjectNode request, Cancellation cancellation) {
         return observed("embeddings", request, cancellation,
                 () -> checked(calls.send(HttpMethod.POST, EMBEDDINGS, authorization, bytes(request), cancellation)));
@@ -177,9 +176,9 @@ public class MistralClient {
     }
 
     private void countError(Throwable failure) {
-        ErrorReason reason = ErrorReason.of(failure);
-        if (reason != null) {
-            metrics.error(reason, ErrorReason.statusOf(failure));
+        MistralException kind = MistralException.of(failure);
+        if (kind.reason() != null) {
+            metrics.error(kind.reason(), kind.statusLabel());
         }
     }
 
@@ -200,28 +199,9 @@ public class MistralClient {
                 });
     }
 
-    /**
-     * Classifies a failure by the types in its cause chain, never by names; messages are our own, so nothing from
-     * the request (or key) leaks. A connect timeout (Netty's {@code ConnectTimeoutException} is a
-     * {@link ConnectException}) is a connection failure; a read timeout (Vert.x' is a {@link TimeoutException}) a timeout.
-     */
+    /** {@link MistralException#of}, with a debug line: the cause chain of a failed call, for whoever needs it. */
     static MistralException translate(Throwable failure) {
         LOG.debugf("Mistral call failed: %s", failure);
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof MistralException known) {
-                return known;
-            }
-            if (cause instanceof ConnectException) {
-                return new MistralConnectionException("Could not connect to Mistral", failure);
-            }
-            if (cause instanceof TimeoutException) {
-                return new MistralTimeoutException("Mistral did not answer in time", failure);
-            }
-            if (cause instanceof JsonProcessingException) {
-                return new MistralProtocolException("Mistral answered with a body that is not valid JSON", failure);
-            }
-        }
-        return new MistralConnectionException("The connection to Mistral failed (" + failure.getClass().getSimpleName() + ")",
-                failure);
+        return MistralException.of(failure);
     }
 }

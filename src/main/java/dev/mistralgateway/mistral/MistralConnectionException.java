@@ -1,5 +1,7 @@
 package dev.mistralgateway.mistral;
 
+import dev.mistralgateway.metrics.ErrorReason;
+
 /** The connection to Mistral could not be opened or broke before a complete response arrived. */
 public final class MistralConnectionException extends MistralException {
 
@@ -10,7 +12,22 @@ public final class MistralConnectionException extends MistralException {
     }
 
     @Override
-    public boolean isUpstreamOutage() {
+    public ErrorReason reason() {
+        return ErrorReason.CONNECTION;
+    }
+
+    @Override
+    public boolean isOutage() {
         return true;
+    }
+
+    @Override
+    public int clientStatus() {
+        return 502;
+    }
+
+    @Override
+    public String clientType() {
+        return "upstream_unavailable";
     }
 }

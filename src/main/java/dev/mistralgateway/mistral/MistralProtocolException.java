@@ -1,5 +1,7 @@
 package dev.mistralgateway.mistral;
 
+import dev.mistralgateway.metrics.ErrorReason;
+
 /** Mistral answered 2xx with a body that is not the JSON it promised. */
 public final class MistralProtocolException extends MistralException {
 
@@ -10,7 +12,22 @@ public final class MistralProtocolException extends MistralException {
     }
 
     @Override
-    public boolean isUpstreamOutage() {
+    public ErrorReason reason() {
+        return ErrorReason.INVALID_RESPONSE;
+    }
+
+    @Override
+    public boolean isOutage() {
         return true;
+    }
+
+    @Override
+    public int clientStatus() {
+        return 502;
+    }
+
+    @Override
+    public String clientType() {
+        return "upstream_invalid_response";
     }
 }

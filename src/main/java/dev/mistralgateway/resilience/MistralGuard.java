@@ -7,6 +7,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.mistral.MistralClient;
+import dev.mistralgateway.mistral.MistralException;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.faulttolerance.api.Guard;
 
@@ -20,11 +22,9 @@ import io.smallrye.faulttolerance.api.Guard;
 @ApplicationScoped
 public class MistralGuard {
 
-    public static final String IDENTIFIER = "mistral";
-
     @Produces
     @Singleton
-    @Identifier(IDENTIFIER)
+    @Identifier(MistralClient.GUARD)
     Guard guard(MistralConfig config, CircuitBreakerStatus status) {
         MistralConfig.CircuitBreaker breaker = config.circuitBreaker();
         MistralConfig.Retry retry = config.retry();
@@ -36,7 +36,7 @@ public class MistralGuard {
                     .delay(0, ChronoUnit.MILLIS)
                     .jitter(0, ChronoUnit.MILLIS)
                     .maxDuration(config.timeout().request().toMillis(), ChronoUnit.MILLIS)
-                    .whenException(Outages::isRetryable)
+                    .whenException(failure -> MistralException.of(failure).isRetryable())
                     .withCustomBackoff()
                         .strategy(() -> new RetryAfterBackoff(retry.initialDelay(), retry.maxDelay(), config.timeout().request()))
                         .done()
@@ -47,7 +47,7 @@ public class MistralGuard {
                     .failureRatio(breaker.failureRatio())
                     .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(breaker.successThreshold())
-                    .when(Outages::isOutage)
+                    .when(failure -> MistralException.of(failure).isOutage())
                     .onStateChange(status::changed)
                     .done()
                 .build();

@@ -3,7 +3,7 @@ package dev.mistralgateway.resilience;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
-import dev.mistralgateway.mistral.MistralApiException;
+import dev.mistralgateway.mistral.MistralException;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 
 /**
@@ -27,8 +27,8 @@ final class RetryAfterBackoff implements CustomBackoffStrategy {
 
     @Override
     public long nextDelayInMillis(Throwable failure) {
-        long delay = failure instanceof MistralApiException api && api.retryAfter().isPresent()
-                ? api.retryAfter().get().toMillis()
+        long delay = MistralException.of(failure).retryAfter().isPresent()
+                ? MistralException.of(failure).retryAfter().get().toMillis()
                 : jittered(Math.min(maxDelayMillis, initialDelayMillis << Math.min(retries, 20)));
         retries++;
         long remaining = budgetMillis - (System.nanoTime() - startNanos) / 1_000_000;
