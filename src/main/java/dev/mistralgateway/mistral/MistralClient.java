@@ -108,14 +108,14 @@ public class MistralClient {
      * {@code fim/completions}), {@code endpoint} the name its metrics and spans carry. Call through
      * {@link Cancellation#guarded}, so that cancelling the result cancels the attempt.
      */
-    @ApplyGuard(MistralGuard.IDENTIFIER)
+    @ApplyGuard(GUARD)
     public Uni<JsonNode> post(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
         return observed(endpoint, request, cancellation,
                 () -> checked(calls.send(HttpMethod.POST, "/v1/" + path, authorization, bytes(request), cancellation)));
     }
 
     /** Opens a stream of any other streaming endpoint, as {@link #openStream(ObjectNode, Cancellation)} does for chat. */
-    @ApplyGuard(MistralGuard.IDENTIFIER)
+    @ApplyGuard(GUARD)
     public Uni<Multi<String>> openStream(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
         return opened(path, endpoint + "_stream", request, cancellation);
     }
