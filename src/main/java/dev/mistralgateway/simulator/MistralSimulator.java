@@ -30,8 +30,14 @@ import io.vertx.core.net.KeyCertOptions;
 
 /**
  * A real HTTP server that speaks Mistral's API ({@code /v1/models}, {@code /v1/chat/completions}, FIM and agents
- * completions plain and SSE, embeddings, moderations, classifications, OCR) with deterministic answers, and lets tests and benchmarks inject faults through
- * {@code /_simulator/*} or {@link #inject(Fault)}. Dev mode, every test and the benchmarks use it instead of Mistral.
+ * completions plain and SSE, embeddings, moderations, classifications, OCR) with deterministic answers, and lets
+ * tests and benchmarks inject faults through {@code /_simulator/*} or {@link #inject(Fault)}. Dev mode, every test and
+ * the benchmarks use it instead of Mistral.
+ * <p>
+ * Why one class of about 400 lines: it is the simulator's dispatcher (which endpoint, which fault, which answer, what
+ * to count), one concern read top to bottom; what it dispatches to already lives apart (SimulatedAnswers,
+ * SimulatedInference, SimulatedStream, FaultPlan, SimulatedRateLimits). It is a test fixture that production code
+ * reaches only through the dev build's {@link DevModeSimulator}.
  */
 public final class MistralSimulator implements AutoCloseable {
 
