@@ -46,6 +46,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(429, "budget_exhausted", message, retryAfter, ErrorReason.BUDGET_EXHAUSTED);
     }
 
+    /** 503: the shared state store (Redis) failed and {@code gateway.state.on-failure=deny}. */
+    public static ApiException stateUnavailable(Duration retryAfter) {
+        return new ApiException(503, "state_store_unavailable", "The gateway cannot check its shared limits and"
+                + " budget right now; retry in " + RetryAfter.seconds(retryAfter) + " s", retryAfter);
+    }
+
     /** 401: no key, or not one of the gateway's keys. */
     public static ApiException unauthenticated(String message) {
         return new ApiException(401, "authentication_error", message, null, ErrorReason.UNAUTHENTICATED);

@@ -16,7 +16,8 @@ import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.metrics.RequestRecord;
 import dev.mistralgateway.security.ApiKeys;
 import dev.mistralgateway.security.FailedAuthThrottle;
-import dev.mistralgateway.security.KeyRateLimiter;
+import dev.mistralgateway.state.StateStore;
+import dev.mistralgateway.state.Verdict;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
@@ -40,12 +41,12 @@ public class ClientAuthentication {
 
     private final boolean enabled;
     private final ApiKeys keys;
-    private final KeyRateLimiter limiter;
+    private final StateStore limiter;
     private final FailedAuthThrottle throttle;
     private final ErrorResponses errors;
     private final LogBudget failureLines;
 
-    ClientAuthentication(GatewayConfig config, KeyRateLimiter limiter, FailedAuthThrottle throttle, ErrorResponses errors,
+    ClientAuthentication(GatewayConfig config, StateStore limiter, FailedAuthThrottle throttle, ErrorResponses errors,
             MeterRegistry registry) {
         this.enabled = config.auth().enabled();
         this.limiter = limiter;
@@ -71,43 +72,51 @@ public class ClientAuthentication {
         }
     }
 
-    /** Names the caller in {@code record}; false when it answered the request with a refusal. */
-    boolean authenticate(RoutingContext context, RequestRecord record) {
+    /**
+     * Names the caller in {@code record} and runs {@code admitted} once its limits let it through, or answers the
+     * request with a refusal. The limits are asynchronous (they may be shared through Redis): {@code admitted} runs on
+     * this request's context, at once when they are counted in memory.
+     */
+    void authenticate(RoutingContext context, RequestRecord record, Runnable admitted) {
         if (!enabled) {
             record.key(ANONYMOUS);
-            return true;
+            admitted.run();
+            return;
         }
         String address = address(context);
         Optional<Duration> blocked = throttle.blocked(address);
         if (blocked.isPresent()) {
             errors.refuse(context, ApiException.authThrottled(blocked.get()));
-            return false;
+            return;
         }
         String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return failed(context, address, "no", "Missing API key: send 'Authorization: Bearer <gateway key>'");
+            failed(context, address, "no", "Missing API key: send 'Authorization: Bearer <gateway key>'");
+            return;
         }
         Optional<String> name = keys.authenticate(header.substring(BEARER.length()).strip());
         if (name.isEmpty()) {
-            return failed(context, address, "an invalid", "Invalid API key");
+            failed(context, address, "an invalid", "Invalid API key");
+            return;
         }
         record.key(name.get());
-        Optional<ApiException> overLimit = overLimit(name.get());
-        if (overLimit.isPresent()) {
-            errors.refuse(context, overLimit.get());
-            return false;
-        }
-        return true;
+        limiter.admitKey(name.get()).subscribe().with(verdict -> {
+            Optional<ApiException> overLimit = overLimit(name.get(), verdict);
+            if (overLimit.isPresent()) {
+                errors.refuse(context, overLimit.get());
+            } else {
+                admitted.run();
+            }
+        }, failure -> errors.fail(context, failure));
     }
 
-    private boolean failed(RoutingContext context, String address, String what, String message) {
+    private void failed(RoutingContext context, String address, String what, String message) {
         throttle.failed(address);
         if (failureLines.tryLine()) {
             LOG.warnf("Refused a request from %s with %s API key (at most one such line a second;"
                     + " mistral_log_lines_dropped_total{log=\"auth\"} counts the rest)", address, what);
         }
         errors.refuse(context, ApiException.unauthenticated(message));
-        return false;
     }
 
     /** The client's address: the peer, or what a trusted proxy says it is when quarkus.http.proxy.* is configured. */
@@ -116,13 +125,15 @@ public class ClientAuthentication {
         return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
     }
 
-    private Optional<ApiException> overLimit(String key) {
-        Optional<Duration> wait = limiter.tryAcquire(key);
-        if (wait.isPresent()) {
-            return Optional.of(ApiException.keyLimited("Key '" + key + "' is over its request rate limit; retry in "
-                    + RetryAfter.seconds(wait.get()) + " s", wait.get()));
-        }
-        return limiter.tokensExhausted(key).map(tokensWait -> ApiException.keyLimited("Key '" + key
-                + "' used its hourly token allowance; retry in " + RetryAfter.seconds(tokensWait) + " s", tokensWait));
+    private static Optional<ApiException> overLimit(String key, Verdict verdict) {
+        Duration wait = verdict.retryAfter();
+        return switch (verdict.outcome()) {
+            case ALLOWED -> Optional.empty();
+            case RATE_LIMITED -> Optional.of(ApiException.keyLimited("Key '" + key
+                    + "' is over its request rate limit; retry in " + RetryAfter.seconds(wait) + " s", wait));
+            case UNAVAILABLE -> Optional.of(ApiException.stateUnavailable(wait));
+            default -> Optional.of(ApiException.keyLimited("Key '" + key
+                    + "' used its hourly token allowance; retry in " + RetryAfter.seconds(wait) + " s", wait));
+        };
     }
 }

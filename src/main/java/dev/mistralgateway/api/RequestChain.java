@@ -88,13 +88,15 @@ public class RequestChain {
         } else if (pathProblem != null) {
             errors.refuse(context, ApiException.invalid("The request path is not in canonical form: " + pathProblem
                     + ". Send the path as documented, e.g. /v1/chat/completions"));
-        } else if (!authentication.authenticate(context, record)) {
-            return;
-        } else if (route.isUnknown() && request.path().startsWith("/v1/")) {
-            errors.refuse(context, ApiException.notFound("The gateway serves no endpoint at this path; it serves "
-                    + RouteTable.supportedApiPaths()));
-        } else if (bodySize.accept(context)) {
-            context.next();
+        } else {
+            authentication.authenticate(context, record, () -> {
+                if (route.isUnknown() && request.path().startsWith("/v1/")) {
+                    errors.refuse(context, ApiException.notFound("The gateway serves no endpoint at this path; it"
+                            + " serves " + RouteTable.supportedApiPaths()));
+                } else if (bodySize.accept(context)) {
+                    context.next();
+                }
+            });
         }
     }
 

@@ -67,7 +67,6 @@ public class ChatRoutes {
         try {
             call = validator.validate(body);
             RequestRecord.current().model(call.model(), call.stream());
-            chat.checkBudget();
         } catch (ApiException refused) {
             errors.fail(context, refused);
             return;

@@ -21,6 +21,7 @@ import dev.mistralgateway.mistral.Cancellation;
 import dev.mistralgateway.mistral.MistralClient;
 import dev.mistralgateway.mistral.MistralException;
 import dev.mistralgateway.mistral.MistralTimeoutException;
+import dev.mistralgateway.state.Verdict;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -46,18 +47,19 @@ public class ChatService {
     }
 
     Uni<JsonNode> complete(ChatCall call) {
-        return withinBudget(withFallback(call.upstreamBody(), mistral::chat, new HashSet<>()))
+        return checkBudget().chain(() -> withinBudget(withFallback(call.upstreamBody(), mistral::chat, new HashSet<>())))
                 .invoke(answer -> book(call.model(), answer));
     }
 
     /** Completes when Mistral sent the first event, with all events' data, {@code [DONE]} included. */
     Uni<Multi<String>> stream(ChatCall call) {
-        return withinBudget(withFallback(call.upstreamBody(), mistral::openStream, new HashSet<>()));
+        return checkBudget().chain(() -> withinBudget(withFallback(call.upstreamBody(), mistral::openStream, new HashSet<>())));
     }
 
     Uni<JsonNode> embed(ObjectNode request) {
         String model = request.path("model").asText();
-        return withinBudget(Cancellation.guarded(cancellation -> mistral.embeddings(request, cancellation)))
+        return checkBudget()
+                .chain(() -> withinBudget(Cancellation.guarded(cancellation -> mistral.embeddings(request, cancellation))))
                 .invoke(answer -> book(model, answer));
     }
 
@@ -67,15 +69,16 @@ public class ChatService {
      */
     public Uni<JsonNode> call(String path, String endpoint, ObjectNode body) {
         String model = body.path("model").asText();
-        return withinBudget(withFallback(body,
-                (request, cancellation) -> mistral.post(path, endpoint, request, cancellation), new HashSet<>()))
+        return checkBudget()
+                .chain(() -> withinBudget(withFallback(body,
+                        (request, cancellation) -> mistral.post(path, endpoint, request, cancellation), new HashSet<>())))
                 .invoke(answer -> book(model, answer));
     }
 
     /** Opens a stream of another streaming endpoint, as {@link #stream(ChatCall)}; the relay books its usage. */
     public Uni<Multi<String>> stream(String path, String endpoint, ObjectNode body) {
-        return withinBudget(withFallback(body,
-                (request, cancellation) -> mistral.openStream(path, endpoint, request, cancellation), new HashSet<>()));
+        return checkBudget().chain(() -> withinBudget(withFallback(body,
+                (request, cancellation) -> mistral.openStream(path, endpoint, request, cancellation), new HashSet<>())));
     }
 
     /** Spend from an answer: tokens from {@code usage}, or pages from OCR's {@code usage_info}. */
@@ -88,13 +91,22 @@ public class ChatService {
         }
     }
 
-    /** Refuses a new request while the hourly budget is spent; requests already running finish. */
-    public void checkBudget() {
-        spend.budgetExhausted().ifPresent(wait -> {
-            throw ApiException.budgetExhausted(String.format(Locale.ROOT,
-                    "The gateway's hourly budget of $%.2f is spent ($%.2f in the last 60 minutes); retry in %d s",
-                    spend.hourlyBudget().orElse(0), spend.lastHourUsd(), RetryAfter.seconds(wait)), wait);
-        });
+    /**
+     * Fails with 429 while the hourly budget is spent (requests already running finish), or with 503 when the shared
+     * store failed and {@code gateway.state.on-failure=deny}; else completes, before any call to Mistral.
+     */
+    private Uni<Void> checkBudget() {
+        return spend.checkBudget().invoke(verdict -> {
+            if (verdict.outcome() == Verdict.Outcome.UNAVAILABLE) {
+                throw ApiException.stateUnavailable(verdict.retryAfter());
+            }
+            if (!verdict.allowed()) {
+                Duration wait = verdict.retryAfter();
+                throw ApiException.budgetExhausted(String.format(Locale.ROOT,
+                        "The gateway's hourly budget of $%.2f is spent ($%.2f in the last 60 minutes); retry in %d s",
+                        spend.hourlyBudget().orElse(0), spend.lastHourUsd(), RetryAfter.seconds(wait)), wait);
+            }
+        }).replaceWithVoid();
     }
 
     /**

@@ -46,7 +46,6 @@ public class EmbeddingsRoutes {
             String model = models.resolve(request.get("model"), config.defaultEmbeddingModel(), Capability.EMBEDDING);
             request.put("model", model);
             RequestRecord.current().model(model, false);
-            chat.checkBudget();
         } catch (ApiException refused) {
             errors.fail(context, refused);
             return;

@@ -24,7 +24,7 @@ public interface GatewayConfig {
      */
     Optional<List<String>> apiKeys();
 
-    /** Per-key limits. In memory, per replica (see {@code KeyRateLimiter}). */
+    /** Per-key limits: per pod, or for the whole fleet when {@link #state()} is shared through Redis. */
     KeyLimits keyLimits();
 
     /** Limits on one request's content, beyond {@code quarkus.http.limits.max-body-size}. */
@@ -38,6 +38,9 @@ public interface GatewayConfig {
 
     /** What happens to requests in flight when the pod stops (with {@code quarkus.shutdown.*}). */
     Shutdown shutdown();
+
+    /** Where limits and spend are counted: in memory, or on Redis for the fleet when {@code quarkus.redis.hosts} is set. */
+    State state();
 
     interface Auth {
         /** Require a client key on the API. Turning it off in prod is logged as a warning at every start. */
@@ -105,5 +108,28 @@ public interface GatewayConfig {
          */
         @WithDefault("25s")
         Duration streamDrain();
+    }
+
+    interface State {
+        /** When Redis fails or is slow: {@code allow} (go on with per-pod limits) or {@code deny} (refuse with 503). */
+        @WithDefault("allow")
+        OnFailure onFailure();
+
+        /** Longest wait for one Redis call; a slower answer counts as a failure. Keep it well under a request's time. */
+        @WithDefault("100ms")
+        Duration timeout();
+
+        /** After a failure, how long Redis is left alone before it is tried again; also how often spend is refreshed. */
+        @WithDefault("2s")
+        Duration retryInterval();
+
+        /** Prefix of every Redis key, so that several gateways or other applications can share one Redis. */
+        @WithDefault("mistral-gateway:")
+        String keyPrefix();
+
+        /** See {@link #onFailure()}. */
+        enum OnFailure {
+            ALLOW, DENY
+        }
     }
 }

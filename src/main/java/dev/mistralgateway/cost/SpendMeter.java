@@ -14,14 +14,16 @@ import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.GatewayMetrics;
 import dev.mistralgateway.metrics.RequestRecord;
-import dev.mistralgateway.security.KeyRateLimiter;
+import dev.mistralgateway.state.StateStore;
+import dev.mistralgateway.state.Verdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
 
 /**
- * Turns Mistral's {@code usage} figures into tokens and USD (tokens times the configured price), keeps the spend of
- * the rolling last 60 minutes per pod, and says when the optional hourly budget ({@code gateway.budget.hourly-usd})
- * is exhausted.
+ * Turns Mistral's {@code usage} figures into tokens and USD (tokens times the configured price), books them in the
+ * {@link StateStore} (per pod, or for the fleet through Redis), and says when the optional hourly budget
+ * ({@code gateway.budget.hourly-usd}) is exhausted.
  */
 @ApplicationScoped
 public class SpendMeter {
@@ -31,17 +33,17 @@ public class SpendMeter {
     private final MistralConfig config;
     private final GatewayMetrics metrics;
     private final OptionalDouble hourlyBudget;
-    private final RollingHour lastHour = new RollingHour();
-    private final KeyRateLimiter keyLimits;
+    private final StateStore store;
 
     SpendMeter(MistralConfig config, GatewayConfig gateway, GatewayMetrics metrics, MeterRegistry registry,
-            KeyRateLimiter keyLimits) {
+            StateStore store) {
         this.config = config;
-        this.keyLimits = keyLimits;
+        this.store = store;
         this.metrics = metrics;
         this.hourlyBudget = gateway.budget().hourlyUsd();
         Gauge.builder("mistral.budget.spend.usd", this, SpendMeter::lastHourUsd)
-                .description("Spend of the rolling last 60 minutes on this pod, in USD").register(registry);
+                .description("Spend of the rolling last 60 minutes in USD: the fleet's when shared through Redis,"
+                        + " else this pod's").register(registry);
         Gauge.builder("mistral.budget.limit.usd", () -> hourlyBudget.orElse(0))
                 .description("Hourly budget in USD (0: none)").register(registry);
     }
@@ -62,10 +64,11 @@ public class SpendMeter {
         double usd = (prompt * price.input() + completion * price.output()) / 1_000_000;
         metrics.tokens(model, prompt, completion);
         metrics.spend(model, usd);
-        lastHour.add(usd);
         RequestRecord request = RequestRecord.current();
         request.tokens(prompt, completion);
-        keyLimits.addTokens(request.key(), prompt + completion);
+        // The store never fails a booking (it keeps it for later when Redis is down): nothing to handle here.
+        store.record(request.key(), Math.round(usd * 1e9), prompt + completion).subscribe().with(booked -> {
+        });
     }
 
     /** Accounts for pages an OCR model processed, at {@code mistral.price-per-page}. */
@@ -75,16 +78,22 @@ public class SpendMeter {
         }
         double usd = pages * config.pricePerPage();
         metrics.spend(model, usd);
-        lastHour.add(usd);
+        store.record(RequestRecord.current().key(), Math.round(usd * 1e9), 0).subscribe().with(booked -> {
+        });
     }
 
     public double lastHourUsd() {
-        return lastHour.sum();
+        return store.lastSpend().usd();
     }
 
-    /** How long until spend is back under the budget, when it is exhausted now. */
+    /** How long until spend is back under the budget, when it was exhausted at the last look (no I/O). */
     public Optional<Duration> budgetExhausted() {
-        return hourlyBudget.isEmpty() ? Optional.empty() : lastHour.untilBelow(hourlyBudget.getAsDouble());
+        return hourlyBudget.isEmpty() ? Optional.empty() : store.lastSpend().untilUnderBudget();
+    }
+
+    /** Whether a new request may spend: the store's answer, asynchronous when the store is shared. */
+    public Uni<Verdict> checkBudget() {
+        return store.checkBudget();
     }
 
     public OptionalDouble hourlyBudget() {

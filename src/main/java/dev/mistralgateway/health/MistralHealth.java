@@ -11,6 +11,7 @@ import dev.mistralgateway.api.RetryAfter;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.resilience.CircuitBreakerStatus;
+import dev.mistralgateway.state.FailoverStateStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -28,11 +29,14 @@ public class MistralHealth {
     private final AtomicReference<ProbeResult> last = new AtomicReference<>();
     private final CircuitBreakerStatus breaker;
     private final SpendMeter spend;
+    private final FailoverStateStore sharedState;
     private final long degradedThresholdMs;
 
-    MistralHealth(CircuitBreakerStatus breaker, SpendMeter spend, MistralConfig config, MeterRegistry registry) {
+    MistralHealth(CircuitBreakerStatus breaker, SpendMeter spend, FailoverStateStore state, MistralConfig config,
+            MeterRegistry registry) {
         this.breaker = breaker;
         this.spend = spend;
+        this.sharedState = state;
         this.degradedThresholdMs = config.health().degradedThreshold().toMillis();
         Gauge.builder("mistral.health.status", this, health -> STATUS_VALUES.indexOf(health.report().status()))
                 .description("Health of Mistral as /health reports it: 0 healthy, 1 degraded, 2 unhealthy")
@@ -82,6 +86,9 @@ public class MistralHealth {
         } else if (probe.latencyMs() > degradedThresholdMs) {
             status = HealthReport.DEGRADED;
             error = "Mistral answered in " + probe.latencyMs() + " ms, over the " + degradedThresholdMs + " ms threshold";
+        } else if (sharedState.problem().isPresent()) {
+            status = HealthReport.DEGRADED;
+            error = sharedState.problem().get();
         } else if (spend.budgetExhausted().isPresent()) {
             status = HealthReport.DEGRADED;
             error = "Hourly budget exhausted: new chat requests get 429 until spend falls under the budget";

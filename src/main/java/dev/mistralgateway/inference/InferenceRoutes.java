@@ -50,7 +50,6 @@ public class InferenceRoutes {
         boolean stream;
         try {
             stream = validate(endpoint, body);
-            mistral.checkBudget();
         } catch (ApiException refused) {
             errors.fail(context, refused);
             return;

@@ -1,4 +1,4 @@
-package dev.mistralgateway.cost;
+package dev.mistralgateway.state;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -7,14 +7,14 @@ import java.util.Optional;
  * A sum over the rolling last 60 minutes, in one-minute buckets: what spend and token limits are measured against.
  * Thread-safe; cheap enough to read on every request.
  */
-public final class RollingHour {
+final class RollingHour {
 
     private static final int MINUTES = 60;
 
     private final long[] bucketMinute = new long[MINUTES];
     private final double[] bucketValue = new double[MINUTES];
 
-    public synchronized void add(double value) {
+    synchronized void add(double value) {
         long now = minuteNow();
         int i = (int) Math.floorMod(now, (long) MINUTES);
         if (bucketMinute[i] != now) {
@@ -24,7 +24,7 @@ public final class RollingHour {
         bucketValue[i] += value;
     }
 
-    public synchronized double sum() {
+    synchronized double sum() {
         long now = minuteNow();
         double sum = 0;
         for (int i = 0; i < MINUTES; i++) {
@@ -36,7 +36,7 @@ public final class RollingHour {
     }
 
     /** Empty while the sum is under {@code limit}; else how long until enough old minutes leave the window. */
-    public synchronized Optional<Duration> untilBelow(double limit) {
+    synchronized Optional<Duration> untilBelow(double limit) {
         double sum = sum();
         if (sum < limit) {
             return Optional.empty();

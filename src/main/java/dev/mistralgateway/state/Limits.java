@@ -1,0 +1,25 @@
+package dev.mistralgateway.state;
+
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+import dev.mistralgateway.config.GatewayConfig;
+
+/** What the stores enforce, from {@code gateway.key-limits.*} and {@code gateway.budget.hourly-usd}; 0 means none. */
+record Limits(int requestsPerMinute, long hourlyTokens, long hourlyBudgetNanoUsd) {
+
+    static Limits of(GatewayConfig config) {
+        OptionalInt perMinute = config.keyLimits().requestsPerMinute();
+        OptionalLong tokens = config.keyLimits().hourlyTokens();
+        return new Limits(perMinute.orElse(0), tokens.orElse(0),
+                config.budget().hourlyUsd().isPresent() ? Math.round(config.budget().hourlyUsd().getAsDouble() * 1e9) : 0);
+    }
+
+    boolean limitsKeys() {
+        return requestsPerMinute > 0 || hourlyTokens > 0;
+    }
+
+    boolean hasBudget() {
+        return hourlyBudgetNanoUsd > 0;
+    }
+}

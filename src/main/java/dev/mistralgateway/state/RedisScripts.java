@@ -1,0 +1,126 @@
+package dev.mistralgateway.state;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts that make each check-and-count one atomic step on Redis, whatever the number of pods. Time comes
+ * from Redis' own clock ({@code TIME}), so the pods' clocks may disagree. Rolling hours are hashes with one field per
+ * minute (the minute's number since the epoch), trimmed as they are written and expiring an hour after the last
+ * write; a request bucket is a hash that expires once it would be full again.
+ */
+final class RedisScripts {
+
+    /** Redis' time, and the rolling-hour helpers every script shares. */
+    private static final String COMMON = """
+            local t = redis.call('TIME')
+            local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local minute = math.floor(nowMs / 60000)
+            -- The sum of a rolling hour and, when it is at or over limit (> 0), the ms until enough old minutes
+            -- have left the window; -1 when under.
+            local function window(key, limit)
+              local fields = redis.call('HGETALL', key)
+              local sum, byMinute = 0, {}
+              for i = 1, #fields, 2 do
+                local m, v = tonumber(fields[i]), tonumber(fields[i + 1])
+                if minute - m < 60 then
+                  sum = sum + v
+                  byMinute[m] = v
+                end
+              end
+              if limit <= 0 or sum < limit then
+                return sum, -1
+              end
+              local left = sum
+              for m = minute - 59, minute do
+                left = left - (byMinute[m] or 0)
+                if left < limit then
+                  return sum, math.max(1000, (m + 60) * 60000 - nowMs)
+                end
+              end
+              return sum, 3600000
+            end
+            local function add(key, value)
+              redis.call('HINCRBY', key, minute, value)
+              for _, m in ipairs(redis.call('HKEYS', key)) do
+                if minute - tonumber(m) >= 60 then
+                  redis.call('HDEL', key, m)
+                end
+              end
+              redis.call('EXPIRE', key, 3660)
+            end
+            """;
+
+    /**
+     * KEYS: the key's request bucket (a = requests available, t = ms of the last refill), its tokens per minute.
+     * ARGV: requests per minute, tokens per hour (0: no limit). Returns {0, 0} allowed, {1, ms} over the rate,
+     * {2, ms} out of tokens. The rate is checked (and a request taken) first, as in memory.
+     */
+    static final Script ADMIT_KEY = new Script(COMMON + """
+            local perMinute, hourlyTokens = tonumber(ARGV[1]), tonumber(ARGV[2])
+            if perMinute > 0 then
+              local bucket = redis.call('HMGET', KEYS[1], 'a', 't')
+              local available = tonumber(bucket[1]) or perMinute
+              local at = tonumber(bucket[2]) or nowMs
+              available = math.min(perMinute, available + math.max(0, nowMs - at) * perMinute / 60000)
+              local allowed = available >= 1
+              if allowed then
+                available = available - 1
+              end
+              redis.call('HSET', KEYS[1], 'a', available, 't', nowMs)
+              redis.call('PEXPIRE', KEYS[1], 61000)
+              if not allowed then
+                return {1, math.ceil((1 - available) * 60000 / perMinute)}
+              end
+            end
+            if hourlyTokens > 0 then
+              local _, wait = window(KEYS[2], hourlyTokens)
+              if wait >= 0 then
+                return {2, wait}
+              end
+            end
+            return {0, 0}
+            """);
+
+    /** KEYS: the spend per minute (nano-USD). ARGV: the budget (0: none). Returns {spend, ms until under or -1}. */
+    static final Script READ_SPEND = new Script(COMMON + """
+            local sum, wait = window(KEYS[1], tonumber(ARGV[1]))
+            return {sum, wait}
+            """);
+
+    /**
+     * KEYS: the spend per minute, the key's tokens per minute. ARGV: nano-USD, tokens, the budget. Books both and
+     * returns the spend after it as {@link #READ_SPEND} does.
+     */
+    static final Script RECORD = new Script(COMMON + """
+            if tonumber(ARGV[1]) > 0 then
+              add(KEYS[1], ARGV[1])
+            end
+            if tonumber(ARGV[2]) > 0 then
+              add(KEYS[2], ARGV[2])
+            end
+            local sum, wait = window(KEYS[1], tonumber(ARGV[3]))
+            return {sum, wait}
+            """);
+
+    private RedisScripts() {
+    }
+
+    /** A script's text and its SHA-1, by which Redis runs a script it has cached ({@code EVALSHA}). */
+    record Script(String text, String sha) {
+
+        Script(String text) {
+            this(text, sha1(text));
+        }
+
+        private static String sha1(String text) {
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.mistralgateway.state;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The spend of the rolling last 60 minutes, in nano-USD (integers add up exactly across pods; one token of the
+ * cheapest model costs 100 nano-USD, so micro-USD would round small calls away), and, when it is at or over the
+ * budget, how long until enough of it leaves the window.
+ */
+public record Spend(long nanoUsd, Optional<Duration> untilUnderBudget) {
+
+    public static final Spend NONE = new Spend(0, Optional.empty());
+
+    public double usd() {
+        return nanoUsd / 1e9;
+    }
+}

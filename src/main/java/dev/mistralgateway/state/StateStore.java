@@ -1,0 +1,23 @@
+package dev.mistralgateway.state;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The counters that per-key limits and the hourly budget are enforced against: in this pod's memory, or shared by
+ * the whole fleet through Redis. Every check is asynchronous, so that a shared store never blocks an event loop;
+ * each one completes on the caller's Vert.x context.
+ */
+public interface StateStore {
+
+    /** Takes one request from the key's per-minute allowance and checks its hourly tokens, as one atomic step. */
+    Uni<Verdict> admitKey(String key);
+
+    /** Whether the rolling hour's spend is under the budget. */
+    Uni<Verdict> checkBudget();
+
+    /** Books one answer: its spend (in nano-USD) and the key's Mistral tokens; completes once booked. */
+    Uni<Void> record(String key, long nanoUsd, long tokens);
+
+    /** The rolling hour's spend as last seen, without I/O: for gauges and health checks. */
+    Spend lastSpend();
+}
