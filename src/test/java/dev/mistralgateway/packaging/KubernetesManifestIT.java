@@ -111,6 +111,19 @@ class KubernetesManifestIT {
     }
 
     @Test
+    void redisUrlAndPasswordComeFromOptionalSecretKeysSoPodsRunWithoutThem() {
+        List<EnvVar> env = container().getEnv();
+        for (String[] expected : new String[][] { { "QUARKUS_REDIS_HOSTS", "redis-url" },
+                { "QUARKUS_REDIS_PASSWORD", "redis-password" } }) {
+            EnvVar var = env.stream().filter(e -> e.getName().equals(expected[0])).findFirst().orElseThrow();
+            assertEquals(null, var.getValue(), "never inline");
+            assertEquals("mistral-gateway", var.getValueFrom().getSecretKeyRef().getName());
+            assertEquals(expected[1], var.getValueFrom().getSecretKeyRef().getKey());
+            assertEquals(Boolean.TRUE, var.getValueFrom().getSecretKeyRef().getOptional(), "absent key: in-memory state");
+        }
+    }
+
+    @Test
     void resourcesAndJvmMemoryFlagsRespectTheLimit() {
         Container container = container();
         Map<String, ?> requests = container.getResources().getRequests();
