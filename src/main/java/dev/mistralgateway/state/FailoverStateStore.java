@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -56,6 +57,8 @@ public class FailoverStateStore implements StateStore {
 
     FailoverStateStore(GatewayConfig config, InjectableInstance<ReactiveRedisDataSource> redis, MeterRegistry registry) {
         GatewayConfig.State state = config.state();
+        requirePositive(state.timeout(), "gateway.state.timeout");
+        requirePositive(state.retryInterval(), "gateway.state.retry-interval");
         this.limits = Limits.of(config);
         this.local = new InMemoryStateStore(limits);
         this.denyOnFailure = state.onFailure() == GatewayConfig.State.OnFailure.DENY;
@@ -70,6 +73,12 @@ public class FailoverStateStore implements StateStore {
         } else {
             LOG.infof("Limits and budget are shared through Redis (keys %s*); on failure: %s", state.keyPrefix(),
                     state.onFailure().name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static void requirePositive(Duration value, String property) {
+        if (value.isNegative() || value.isZero()) {
+            throw new ConfigurationException(property + " must be positive, got " + value);
         }
     }
 

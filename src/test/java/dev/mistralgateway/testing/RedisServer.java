@@ -40,9 +40,19 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server, or skips the calling test (fails it on CI) when redis-server is not installed. */
     public static RedisServer start(String password) throws IOException {
-        Optional<Path> executable = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(dir -> Path.of(dir, "redis-server")).filter(Files::isExecutable).findFirst();
-        if (executable.isEmpty()) {
+        requireInstalled();
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        RedisServer server = new RedisServer(executable().orElseThrow(), Files.createTempDirectory("redis-it"), port, password);
+        server.restart();
+        return server;
+    }
+
+    /** Skips the calling test, saying why, when redis-server is missing; fails it instead when CI=true. */
+    public static void requireInstalled() {
+        if (executable().isEmpty()) {
             String message = "redis-server is not installed (Debian package redis-server; .ci/run installs it):"
                     + " the shared-state tests need a real Redis";
             if ("true".equals(System.getenv("CI"))) {
@@ -50,13 +60,11 @@ public final class RedisServer implements AutoCloseable {
             }
             Assumptions.abort(message);
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        RedisServer server = new RedisServer(executable.get(), Files.createTempDirectory("redis-it"), port, password);
-        server.restart();
-        return server;
+    }
+
+    static Optional<Path> executable() {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .map(dir -> Path.of(dir, "redis-server")).filter(Files::isExecutable).findFirst();
     }
 
     public String url() {
