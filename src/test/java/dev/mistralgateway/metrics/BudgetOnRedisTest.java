@@ -2,7 +2,9 @@ package dev.mistralgateway.metrics;
 
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
+import jakarta.enterprise.inject.Typed;
+
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.mistralgateway.testing.RedisResource;
 import dev.mistralgateway.testing.RedisServer;
@@ -15,17 +17,16 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @WithTestResource(SimulatorResource.class)
 @TestProfile(BudgetOnRedisTest.OnRedis.class)
+@ExtendWith(RedisServer.Required.class)
+// Test classes are beans: without @Typed this one would also be a candidate for its superclass' tests.
+@Typed(BudgetOnRedisTest.class)
 class BudgetOnRedisTest extends BudgetTest {
 
+    /** The same configuration, and a Redis: a profile of its own, so that no meter of the in-memory run is reused. */
     public static class OnRedis extends BudgetTest.TinyBudget {
         @Override
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(RedisResource.class));
         }
-    }
-
-    @BeforeEach
-    void needsRedis() {
-        RedisServer.requireInstalled();
     }
 }

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code redis-server} (Debian package {@code redis-server}) for tests: on a free port of 127.0.0.1, with a
@@ -59,6 +61,14 @@ public final class RedisServer implements AutoCloseable {
                 fail(message);
             }
             Assumptions.abort(message);
+        }
+    }
+
+    /** For {@code @ExtendWith}: {@link #requireInstalled()} before each test of the class. */
+    public static final class Required implements BeforeEachCallback {
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            requireInstalled();
         }
     }
 
