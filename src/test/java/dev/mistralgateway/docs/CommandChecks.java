@@ -38,10 +38,17 @@ final class CommandChecks {
 
     private final Set<String> known = ConfigKeys.known();
     private final String mainSources = read(MAIN_JAVA);
-    /** The Secret keys the Deployment reads (quarkus.kubernetes.env.mapping.*.with-key). */
-    private final Set<String> secretKeys = read(ConfigKeys.PROPERTIES).lines()
+    /**
+     * The Secret keys the Deployment reads: quarkus.kubernetes.env.mapping.*.with-key, and the optional ones of the
+     * manifest fragment (a secretKeyRef's {@code key:}).
+     */
+    private final Set<String> secretKeys = Stream.concat(read(ConfigKeys.PROPERTIES).lines()
             .filter(line -> line.matches("quarkus\\.kubernetes\\.env\\.mapping\\.[a-z-]+\\.with-key=.*"))
-            .map(line -> line.substring(line.indexOf('=') + 1).strip()).collect(java.util.stream.Collectors.toSet());
+            .map(line -> line.substring(line.indexOf('=') + 1).strip()),
+            read(Path.of("src/main/kubernetes/kubernetes.yml")).lines()
+                    .filter(line -> line.matches("\\s+key: [a-z-]+"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).strip()))
+            .collect(java.util.stream.Collectors.toSet());
 
     /** What is wrong with one simple command of a documented command line. */
     List<String> check(Shell.Simple command) {
