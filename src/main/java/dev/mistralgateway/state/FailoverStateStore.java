@@ -2,10 +2,12 @@ package dev.mistralgateway.state;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +23,8 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -30,8 +34,13 @@ import io.vertx.core.Vertx;
  * else (no Redis client is even created). With it, every check goes to Redis, and this pod's memory keeps counting
  * alongside, so that when Redis fails (error or {@code gateway.state.timeout}) the gateway can go on at once with
  * per-pod limits ({@code gateway.state.on-failure=allow}) or refuse ({@code deny}), count the failure, and say so in
- * {@code /health}. It then leaves Redis alone for {@code gateway.state.retry-interval} and tries again; spend booked
- * meanwhile is sent to Redis once it answers, so the fleet's hour loses none of it.
+ * {@code /health}. It then leaves Redis alone for {@code gateway.state.retry-interval} and tries again.
+ * <p>
+ * A request costs one round trip: the key check also reads the budget, kept in the request's context for
+ * {@link #checkBudget()}. Answers are booked in batches every {@value #BOOKING_INTERVAL_MS} ms, one script run for
+ * all of them; what could not be booked (Redis away) stays in the batch until Redis answers, so the fleet's hour
+ * loses none of it. Until an answer is booked, this pod's own checks count it anyway (the scripts take it as an
+ * argument), so that a pod never lets through what it has itself just used up.
  */
 @ApplicationScoped
 public class FailoverStateStore implements StateStore {
@@ -40,32 +49,45 @@ public class FailoverStateStore implements StateStore {
     private static final Uni<Verdict> ALLOWED = Uni.createFrom().item(Verdict.ALLOWED);
     /** A new connection (TCP, TLS, AUTH) on a JVM still warming up may take longer than a request should wait. */
     private static final Duration STARTUP_PATIENCE = Duration.ofSeconds(10);
+    /** How stale the fleet's spend may be for the pods' budget checks; a few script runs a second per pod. */
+    static final long BOOKING_INTERVAL_MS = 100;
+    private static final String BUDGET_SEEN = FailoverStateStore.class.getName() + ".budget";
 
     private final Limits limits;
     private final InMemoryStateStore local;
     private final RedisStateStore shared;
+    private final Vertx vertx;
     private final boolean denyOnFailure;
     private final Duration retryInterval;
     private final Counter errors;
+    /** Served but not sent to Redis yet. */
     private final AtomicLong pendingNanoUsd = new AtomicLong();
     private final Map<String, AtomicLong> pendingTokens = new ConcurrentHashMap<>();
+    /** Sent to Redis, not confirmed yet: until then this pod's checks count it too (at worst twice, never not). */
+    private final AtomicLong sendingNanoUsd = new AtomicLong();
+    private final Map<String, AtomicLong> sendingTokens = new ConcurrentHashMap<>();
+    private final AtomicBoolean booking = new AtomicBoolean();
     /** System.nanoTime() before which Redis is left alone after a failure; 0 while it works. */
     private volatile long retryAt;
     private volatile String problem;
     /** Until the first connection is made, a refresh would only race it with a request's short timeout. */
     private volatile boolean warmedUp;
 
-    FailoverStateStore(GatewayConfig config, InjectableInstance<ReactiveRedisDataSource> redis, MeterRegistry registry) {
+    FailoverStateStore(GatewayConfig config, InjectableInstance<ReactiveRedisDataSource> redis, Vertx vertx,
+            MeterRegistry registry) {
         GatewayConfig.State state = config.state();
         requirePositive(state.timeout(), "gateway.state.timeout");
         requirePositive(state.retryInterval(), "gateway.state.retry-interval");
         this.limits = Limits.of(config);
         this.local = new InMemoryStateStore(limits);
+        this.vertx = vertx;
         this.denyOnFailure = state.onFailure() == GatewayConfig.State.OnFailure.DENY;
         this.retryInterval = state.retryInterval();
         // The Redis client is active only when quarkus.redis.hosts is set; an inactive one is never created.
         boolean redisConfigured = redis.isResolvable() && redis.getHandle().getBean().isActive();
-        this.shared = redisConfigured ? new RedisStateStore(redis.get(), limits, state.keyPrefix(), state.timeout()) : null;
+        this.shared = redisConfigured
+                ? new RedisStateStore(redis.get(), vertx, limits, state.keyPrefix(), state.timeout())
+                : null;
         this.errors = Counter.builder("mistral.state.store.errors")
                 .description("Calls to the shared state store (Redis) that failed or timed out").register(registry);
         if (shared == null) {
@@ -85,18 +107,24 @@ public class FailoverStateStore implements StateStore {
     @Override
     public Uni<Verdict> admitKey(String key) {
         Verdict alone = local.admitKeyNow(key);
-        if (shared == null || !limits.limitsKeys()) {
+        if (shared == null || !limits.limitsKeys() && !limits.hasBudget()) {
             return alone.allowed() ? ALLOWED : Uni.createFrom().item(alone);
         }
         if (!redisDue()) {
             return Uni.createFrom().item(fallback(alone));
         }
-        return onCallerContext(shared.admitKey(key)
-                .invoke(this::succeeded)
+        return onCallerContext(shared.admit(key, unbooked(pendingTokens, sendingTokens, key), unbookedNanoUsd()))
+                .map(admission -> {
+                    succeeded();
+                    if (VertxContext.isOnDuplicatedContext()) {
+                        ContextLocals.put(BUDGET_SEEN, admission.budget());
+                    }
+                    return limits.limitsKeys() ? admission.key() : alone;
+                })
                 .onFailure().recoverWithItem(failure -> {
                     failed(failure);
                     return fallback(alone);
-                }));
+                });
     }
 
     @Override
@@ -105,28 +133,41 @@ public class FailoverStateStore implements StateStore {
         if (shared == null || !limits.hasBudget()) {
             return alone.allowed() ? ALLOWED : Uni.createFrom().item(alone);
         }
+        Optional<Verdict> seen = budgetSeenByThisRequest();
+        if (seen.isPresent()) {
+            return seen.get().allowed() ? ALLOWED : Uni.createFrom().item(seen.get());
+        }
         if (!redisDue()) {
             return Uni.createFrom().item(fallback(alone));
         }
-        return onCallerContext(shared.checkBudget()
+        return onCallerContext(shared.checkBudget(unbookedNanoUsd()))
                 .invoke(this::succeeded)
                 .onFailure().recoverWithItem(failure -> {
                     failed(failure);
                     return fallback(alone);
-                }));
+                });
+    }
+
+    /** The budget as the key check read it, moments ago in this request (once: a second check asks Redis). */
+    private static Optional<Verdict> budgetSeenByThisRequest() {
+        if (!VertxContext.isOnDuplicatedContext()) {
+            return Optional.empty();
+        }
+        Optional<Verdict> seen = ContextLocals.get(BUDGET_SEEN);
+        seen.ifPresent(verdict -> ContextLocals.remove(BUDGET_SEEN));
+        return seen;
     }
 
     @Override
     public Uni<Void> record(String key, long nanoUsd, long tokens) {
         local.recordNow(key, nanoUsd, tokens);
-        if (shared == null) {
-            return Uni.createFrom().voidItem();
+        if (shared != null) {
+            pendingNanoUsd.addAndGet(nanoUsd);
+            if (tokens > 0 && limits.hourlyTokens() > 0) {
+                add(pendingTokens, key, tokens);
+            }
         }
-        if (!redisDue()) {
-            keepForLater(key, nanoUsd, tokens);
-            return Uni.createFrom().voidItem();
-        }
-        return sendToRedis(key, nanoUsd, tokens);
+        return Uni.createFrom().voidItem();
     }
 
     @Override
@@ -141,15 +182,17 @@ public class FailoverStateStore implements StateStore {
 
     /** The first requests find a connection and the scripts loaded; a Redis that is down now is reported now. */
     void warmUp(@Observes StartupEvent started) {
-        if (shared != null) {
-            shared.warmUp(STARTUP_PATIENCE).subscribe().with(ignored -> {
-                warmedUp = true;
-                succeeded();
-            }, failure -> {
-                warmedUp = true;
-                failed(failure);
-            });
+        if (shared == null) {
+            return;
         }
+        shared.warmUp(STARTUP_PATIENCE).subscribe().with(ignored -> {
+            warmedUp = true;
+            succeeded();
+        }, failure -> {
+            warmedUp = true;
+            failed(failure);
+        });
+        vertx.setPeriodic(BOOKING_INTERVAL_MS, ignored -> bookPending());
     }
 
     /**
@@ -161,21 +204,62 @@ public class FailoverStateStore implements StateStore {
         if (shared == null || !warmedUp || !redisDue()) {
             return Uni.createFrom().voidItem();
         }
-        return shared.readSpend()
+        return shared.readSpend(unbookedNanoUsd())
                 .invoke(this::succeeded)
                 .onFailure().invoke(this::failed)
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
-    private Uni<Void> sendToRedis(String key, long nanoUsd, long tokens) {
-        return shared.record(key, nanoUsd, tokens)
-                .invoke(this::succeeded)
-                .onFailure().recoverWithItem(failure -> {
-                    failed(failure);
-                    keepForLater(key, nanoUsd, tokens);
-                    return null;
-                });
+    /** Sends what was served since the last booking, one booking at a time; what fails stays for the next. */
+    private void bookPending() {
+        if (!redisDue() || pendingNanoUsd.get() == 0 && pendingTokens.values().stream().allMatch(count -> count.get() == 0)
+                || !booking.compareAndSet(false, true)) {
+            return;
+        }
+        // Into "sending" before out of "pending": a check in between counts it twice rather than not at all.
+        long nanoUsd = pendingNanoUsd.get();
+        sendingNanoUsd.addAndGet(nanoUsd);
+        pendingNanoUsd.addAndGet(-nanoUsd);
+        Map<String, Long> tokens = new HashMap<>();
+        pendingTokens.forEach((key, count) -> {
+            long taken = count.get();
+            if (taken > 0) {
+                add(sendingTokens, key, taken);
+                count.addAndGet(-taken);
+                tokens.put(key, taken);
+            }
+        });
+        shared.book(nanoUsd, tokens).subscribe().with(ignored -> {
+            sent(nanoUsd, tokens);
+            booking.set(false);
+            succeeded();
+        }, failure -> {
+            pendingNanoUsd.addAndGet(nanoUsd);
+            tokens.forEach((key, count) -> add(pendingTokens, key, count));
+            sent(nanoUsd, tokens);
+            booking.set(false);
+            failed(failure);
+        });
+    }
+
+    private void sent(long nanoUsd, Map<String, Long> tokens) {
+        sendingNanoUsd.addAndGet(-nanoUsd);
+        tokens.forEach((key, count) -> add(sendingTokens, key, -count));
+    }
+
+    private static void add(Map<String, AtomicLong> counts, String key, long delta) {
+        counts.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(delta);
+    }
+
+    private long unbookedNanoUsd() {
+        return pendingNanoUsd.get() + sendingNanoUsd.get();
+    }
+
+    private static long unbooked(Map<String, AtomicLong> pending, Map<String, AtomicLong> sending, String key) {
+        AtomicLong waiting = pending.get(key);
+        AtomicLong inFlight = sending.get(key);
+        return (waiting == null ? 0 : waiting.get()) + (inFlight == null ? 0 : inFlight.get());
     }
 
     private boolean redisDue() {
@@ -208,31 +292,6 @@ public class FailoverStateStore implements StateStore {
         retryAt = 0;
         problem = null;
         LOG.info("Shared state store (Redis) answers again: limits and budget are shared by the fleet again");
-        sendKeptBookings();
-    }
-
-    private void keepForLater(String key, long nanoUsd, long tokens) {
-        pendingNanoUsd.addAndGet(nanoUsd);
-        if (tokens > 0 && limits.hourlyTokens() > 0) {
-            pendingTokens.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(tokens);
-        }
-    }
-
-    /** What was booked while Redis failed goes to Redis now: in the current minute, so it stays an hour. */
-    private void sendKeptBookings() {
-        long nanoUsd = pendingNanoUsd.getAndSet(0);
-        for (Map.Entry<String, AtomicLong> key : pendingTokens.entrySet()) {
-            long tokens = key.getValue().getAndSet(0);
-            if (tokens > 0) {
-                sendToRedis(key.getKey(), nanoUsd, tokens).subscribe().with(ignored -> {
-                });
-                nanoUsd = 0;
-            }
-        }
-        if (nanoUsd > 0) {
-            sendToRedis("", nanoUsd, 0).subscribe().with(ignored -> {
-            });
-        }
     }
 
     /** A failure's class and message, with any credentials in a URI taken out. */

@@ -18,16 +18,17 @@ final class RedisScripts {
             local t = redis.call('TIME')
             local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local minute = math.floor(nowMs / 60000)
-            -- The sum of a rolling hour and, when it is at or over limit (> 0), the ms until enough old minutes
-            -- have left the window; -1 when under.
-            local function window(key, limit)
+            -- The sum of a rolling hour, plus unbooked (what the calling pod served but has not booked yet, as if
+            -- in this minute), and, when it is at or over limit (> 0), the ms until enough old minutes have left
+            -- the window; -1 when under.
+            local function window(key, limit, unbooked)
               local fields = redis.call('HGETALL', key)
-              local sum, byMinute = 0, {}
+              local sum, byMinute = unbooked, {[minute] = unbooked}
               for i = 1, #fields, 2 do
                 local m, v = tonumber(fields[i]), tonumber(fields[i + 1])
                 if minute - m < 60 then
                   sum = sum + v
-                  byMinute[m] = v
+                  byMinute[m] = (byMinute[m] or 0) + v
                 end
               end
               if limit <= 0 or sum < limit then
@@ -54,54 +55,61 @@ final class RedisScripts {
             """;
 
     /**
-     * KEYS: the key's request bucket (a = requests available, t = ms of the last refill), its tokens per minute.
-     * ARGV: requests per minute, tokens per hour (0: no limit). Returns {0, 0} allowed, {1, ms} over the rate,
-     * {2, ms} out of tokens. The rate is checked (and a request taken) first, as in memory.
+     * KEYS: the key's request bucket (a = requests available, t = ms of the last refill), its tokens per minute, the
+     * spend per minute (nano-USD). ARGV: requests per minute, tokens per hour (0: no limit), the budget (0: none),
+     * and what the calling pod has served but not booked yet: the key's tokens, nano-USD.
+     * Returns {key, ms, spend, ms}: key 0 allowed, 1 over the rate, 2 out of tokens, with the wait; then the spend
+     * and the wait until it is under the budget (-1: under), so that a request needs one round trip for both
+     * checks. The rate is checked (and a request taken) first, as in memory.
      */
-    static final Script ADMIT_KEY = new Script(COMMON + """
+    static final Script ADMIT = new Script(COMMON + """
             local perMinute, hourlyTokens = tonumber(ARGV[1]), tonumber(ARGV[2])
+            local outcome, keyWait = 0, 0
             if perMinute > 0 then
               local bucket = redis.call('HMGET', KEYS[1], 'a', 't')
               local available = tonumber(bucket[1]) or perMinute
               local at = tonumber(bucket[2]) or nowMs
               available = math.min(perMinute, available + math.max(0, nowMs - at) * perMinute / 60000)
-              local allowed = available >= 1
-              if allowed then
+              if available >= 1 then
                 available = available - 1
+              else
+                outcome, keyWait = 1, math.ceil((1 - available) * 60000 / perMinute)
               end
               redis.call('HSET', KEYS[1], 'a', available, 't', nowMs)
               redis.call('PEXPIRE', KEYS[1], 61000)
-              if not allowed then
-                return {1, math.ceil((1 - available) * 60000 / perMinute)}
-              end
             end
-            if hourlyTokens > 0 then
-              local _, wait = window(KEYS[2], hourlyTokens)
+            if outcome == 0 and hourlyTokens > 0 then
+              local _, wait = window(KEYS[2], hourlyTokens, tonumber(ARGV[4]))
               if wait >= 0 then
-                return {2, wait}
+                outcome, keyWait = 2, wait
               end
             end
-            return {0, 0}
+            local spend, spendWait = window(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[5]))
+            return {outcome, keyWait, spend, spendWait}
             """);
 
-    /** KEYS: the spend per minute (nano-USD). ARGV: the budget (0: none). Returns {spend, ms until under or -1}. */
+    /**
+     * KEYS: the spend per minute (nano-USD). ARGV: the budget (0: none), the nano-USD the calling pod has not booked
+     * yet. Returns {spend, ms until under or -1}.
+     */
     static final Script READ_SPEND = new Script(COMMON + """
-            local sum, wait = window(KEYS[1], tonumber(ARGV[1]))
+            local sum, wait = window(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
             return {sum, wait}
             """);
 
     /**
-     * KEYS: the spend per minute, the key's tokens per minute. ARGV: nano-USD, tokens, the budget. Books both and
-     * returns the spend after it as {@link #READ_SPEND} does.
+     * Books what a pod served since its last booking. KEYS: the spend per minute, then the tokens per minute of each
+     * key booked. ARGV: nano-USD, the budget, then each key's tokens. Returns the spend after it as
+     * {@link #READ_SPEND} does.
      */
-    static final Script RECORD = new Script(COMMON + """
+    static final Script BOOK = new Script(COMMON + """
             if tonumber(ARGV[1]) > 0 then
               add(KEYS[1], ARGV[1])
             end
-            if tonumber(ARGV[2]) > 0 then
-              add(KEYS[2], ARGV[2])
+            for i = 2, #KEYS do
+              add(KEYS[i], ARGV[i + 1])
             end
-            local sum, wait = window(KEYS[1], tonumber(ARGV[3]))
+            local sum, wait = window(KEYS[1], tonumber(ARGV[2]), 0)
             return {sum, wait}
             """);
 

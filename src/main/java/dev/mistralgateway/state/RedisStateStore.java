@@ -3,11 +3,14 @@ package dev.mistralgateway.state;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.Command;
 
 /**
  * The counters on Redis, shared by every pod: one script run ({@link RedisScripts}) per check or booking, so that
@@ -16,17 +19,21 @@ import io.vertx.mutiny.redis.client.Response;
  */
 final class RedisStateStore implements StateStore {
 
-    private static final Uni<Verdict> ALLOWED = Uni.createFrom().item(Verdict.ALLOWED);
+    /** A key's verdict, and the budget's, from one round trip. */
+    record Admission(Verdict key, Verdict budget) {
+    }
 
     private final ReactiveRedisDataSource redis;
+    private final Vertx vertx;
     private final Limits limits;
     private final String spendKey;
     private final String prefix;
     private final Duration timeout;
     private volatile Spend last = Spend.NONE;
 
-    RedisStateStore(ReactiveRedisDataSource redis, Limits limits, String prefix, Duration timeout) {
+    RedisStateStore(ReactiveRedisDataSource redis, Vertx vertx, Limits limits, String prefix, Duration timeout) {
         this.redis = redis;
+        this.vertx = vertx;
         this.limits = limits;
         this.prefix = prefix;
         this.spendKey = prefix + "spend";
@@ -35,47 +42,77 @@ final class RedisStateStore implements StateStore {
 
     @Override
     public Uni<Verdict> admitKey(String key) {
-        if (!limits.limitsKeys()) {
-            return ALLOWED;
-        }
-        return run(RedisScripts.ADMIT_KEY, List.of(keyName(key, "requests"), keyName(key, "tokens")),
-                List.of(String.valueOf(limits.requestsPerMinute()), String.valueOf(limits.hourlyTokens())))
-                .map(answer -> switch (answer.get(0).toInteger()) {
-                    case 0 -> Verdict.ALLOWED;
-                    case 1 -> new Verdict(Verdict.Outcome.RATE_LIMITED, Duration.ofMillis(answer.get(1).toLong()));
-                    default -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, Duration.ofMillis(answer.get(1).toLong()));
+        return admit(key, 0, 0).map(Admission::key);
+    }
+
+    /**
+     * Takes a request from the key's allowance, checks its tokens, and reads the budget, in one script run; the
+     * caller's own answers not booked yet count as if they were.
+     */
+    Uni<Admission> admit(String key, long unbookedTokens, long unbookedNanoUsd) {
+        return run(RedisScripts.ADMIT, List.of(keyName(key, "requests"), keyName(key, "tokens"), spendKey),
+                List.of(String.valueOf(limits.requestsPerMinute()), String.valueOf(limits.hourlyTokens()),
+                        String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(unbookedTokens),
+                        String.valueOf(unbookedNanoUsd)))
+                .map(answer -> {
+                    Duration wait = Duration.ofMillis(answer.get(1).toLong());
+                    Verdict verdict = switch (answer.get(0).toInteger()) {
+                        case 0 -> Verdict.ALLOWED;
+                        case 1 -> new Verdict(Verdict.Outcome.RATE_LIMITED, wait);
+                        default -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait);
+                    };
+                    return new Admission(verdict, budgetVerdict(spend(answer.get(2), answer.get(3))));
                 });
     }
 
     @Override
     public Uni<Verdict> checkBudget() {
-        return readSpend().map(spend -> spend.untilUnderBudget()
-                .map(wait -> new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait))
-                .orElse(Verdict.ALLOWED));
+        return readSpend(0).map(RedisStateStore::budgetVerdict);
     }
 
-    /** The fleet's spend of the rolling hour, also kept for {@link #lastSpend()}. */
-    Uni<Spend> readSpend() {
-        return run(RedisScripts.READ_SPEND, List.of(spendKey), List.of(String.valueOf(limits.hourlyBudgetNanoUsd())))
-                .map(this::spend);
+    Uni<Verdict> checkBudget(long unbookedNanoUsd) {
+        return readSpend(unbookedNanoUsd).map(RedisStateStore::budgetVerdict);
+    }
+
+    /** The fleet's spend of the rolling hour (with the caller's unbooked spend), also kept for {@link #lastSpend()}. */
+    Uni<Spend> readSpend(long unbookedNanoUsd) {
+        return run(RedisScripts.READ_SPEND, List.of(spendKey),
+                List.of(String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(unbookedNanoUsd)))
+                .map(answer -> spend(answer.get(0), answer.get(1)));
     }
 
     @Override
     public Uni<Void> record(String key, long nanoUsd, long tokens) {
-        return run(RedisScripts.RECORD, List.of(spendKey, keyName(key, "tokens")), List.of(String.valueOf(nanoUsd),
-                String.valueOf(limits.hourlyTokens() > 0 ? tokens : 0), String.valueOf(limits.hourlyBudgetNanoUsd())))
-                .map(this::spend).replaceWithVoid();
+        return book(nanoUsd, Map.of(key, tokens));
+    }
+
+    /** Books spend and each key's tokens (counted only when a token limit is set) in one script run. */
+    Uni<Void> book(long nanoUsd, Map<String, Long> tokensByKey) {
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        keys.add(spendKey);
+        args.add(String.valueOf(nanoUsd));
+        args.add(String.valueOf(limits.hourlyBudgetNanoUsd()));
+        if (limits.hourlyTokens() > 0) {
+            tokensByKey.forEach((key, tokens) -> {
+                if (tokens > 0) {
+                    keys.add(keyName(key, "tokens"));
+                    args.add(String.valueOf(tokens));
+                }
+            });
+        }
+        return run(RedisScripts.BOOK, keys, args).map(answer -> spend(answer.get(0), answer.get(1))).replaceWithVoid();
     }
 
     /** Connects and loads the scripts, with a start's patience, so that the first requests pay for neither. */
     Uni<Void> warmUp(Duration patience) {
-        return Uni.combine().all().unis(load(RedisScripts.ADMIT_KEY), load(RedisScripts.READ_SPEND), load(RedisScripts.RECORD))
+        return Uni.combine().all().unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK))
                 .discardItems()
                 .ifNoItem().after(patience).failWith(() -> new StateStoreTimeoutException(patience));
     }
 
     private Uni<Response> load(RedisScripts.Script script) {
-        return redis.execute("SCRIPT", "LOAD", script.text());
+        return redis.execute(Command.SCRIPT, "LOAD", script.text());
     }
 
     @Override
@@ -83,23 +120,45 @@ final class RedisStateStore implements StateStore {
         return last;
     }
 
-    private Spend spend(Response answer) {
-        long wait = answer.get(1).toLong();
-        Spend spend = new Spend(answer.get(0).toLong(), wait < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(wait)));
+    private Spend spend(Response sum, Response wait) {
+        long waitMs = wait.toLong();
+        Spend spend = new Spend(sum.toLong(), waitMs < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(waitMs)));
         last = spend;
         return spend;
     }
 
-    /** A key's names share a hash tag ({@code {name}}), so that one script's keys map to one Redis Cluster slot. */
+    private static Verdict budgetVerdict(Spend spend) {
+        return spend.untilUnderBudget().map(wait -> new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait))
+                .orElse(Verdict.ALLOWED);
+    }
+
+    /** A key's Redis keys, named after the configured key name (never the key itself). */
     private String keyName(String key, String what) {
         return prefix + "key:{" + key + "}:" + what;
     }
 
     /** Runs a cached script, sending its text when Redis does not have it (a restarted or new Redis). */
     private Uni<Response> run(RedisScripts.Script script, List<String> keys, List<String> args) {
-        return redis.execute("EVALSHA", evalArgs(script.sha(), keys, args))
-                .onFailure(RedisStateStore::isNoScript).recoverWithUni(() -> redis.execute("EVAL", evalArgs(script.text(), keys, args)))
-                .ifNoItem().after(timeout).failWith(() -> new StateStoreTimeoutException(timeout));
+        return withinTimeout(redis.execute(Command.EVALSHA, evalArgs(script.sha(), keys, args))
+                .onFailure(RedisStateStore::isNoScript)
+                .recoverWithUni(() -> redis.execute(Command.EVAL, evalArgs(script.text(), keys, args))));
+    }
+
+    /**
+     * Fails after {@code gateway.state.timeout}, on a Vert.x timer: on the caller's event loop it costs no thread
+     * hand-off, where Mutiny's {@code ifNoItem()} schedules on a shared executor for every call.
+     */
+    private <T> Uni<T> withinTimeout(Uni<T> call) {
+        return Uni.createFrom().emitter(emitter -> {
+            long timer = vertx.setTimer(timeout.toMillis(), ignored -> emitter.fail(new StateStoreTimeoutException(timeout)));
+            call.subscribe().with(item -> {
+                vertx.cancelTimer(timer);
+                emitter.complete(item);
+            }, failure -> {
+                vertx.cancelTimer(timer);
+                emitter.fail(failure);
+            });
+        });
     }
 
     private static String[] evalArgs(String script, List<String> keys, List<String> args) {

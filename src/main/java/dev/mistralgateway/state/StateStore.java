@@ -15,7 +15,10 @@ public interface StateStore {
     /** Whether the rolling hour's spend is under the budget. */
     Uni<Verdict> checkBudget();
 
-    /** Books one answer: its spend (in nano-USD) and the key's Mistral tokens; completes once booked. */
+    /**
+     * Books one answer: its spend (in nano-USD) and the key's Mistral tokens. A shared store may send it a moment
+     * later, with others; the returned Uni never fails.
+     */
     Uni<Void> record(String key, long nanoUsd, long tokens);
 
     /** The rolling hour's spend as last seen, without I/O: for gauges and health checks. */
