@@ -63,7 +63,9 @@ public class FailoverStateStore implements StateStore {
     /** Served but not sent to Redis yet. */
     private final AtomicLong pendingNanoUsd = new AtomicLong();
     private final Map<String, AtomicLong> pendingTokens = new ConcurrentHashMap<>();
-    /** Sent to Redis, not confirmed yet: until then this pod's checks count it too (at worst twice, never not). */
+    /** The batch being booked: its number, and what it holds, which this pod's checks count until Redis has it. */
+    private final AtomicLong batches = new AtomicLong();
+    private volatile long sendingBatch;
     private final AtomicLong sendingNanoUsd = new AtomicLong();
     private final Map<String, AtomicLong> sendingTokens = new ConcurrentHashMap<>();
     private final AtomicBoolean booking = new AtomicBoolean();
@@ -113,7 +115,7 @@ public class FailoverStateStore implements StateStore {
         if (!redisDue()) {
             return Uni.createFrom().item(fallback(alone));
         }
-        return onCallerContext(shared.admit(key, unbooked(pendingTokens, sendingTokens, key), unbookedNanoUsd()))
+        return onCallerContext(shared.admit(key, unbooked(key)))
                 .map(admission -> {
                     succeeded();
                     if (VertxContext.isOnDuplicatedContext()) {
@@ -140,7 +142,7 @@ public class FailoverStateStore implements StateStore {
         if (!redisDue()) {
             return Uni.createFrom().item(fallback(alone));
         }
-        return onCallerContext(shared.checkBudget(unbookedNanoUsd()))
+        return onCallerContext(shared.checkBudget(unbooked(null)))
                 .invoke(this::succeeded)
                 .onFailure().recoverWithItem(failure -> {
                     failed(failure);
@@ -204,7 +206,7 @@ public class FailoverStateStore implements StateStore {
         if (shared == null || !warmedUp || !redisDue()) {
             return Uni.createFrom().voidItem();
         }
-        return shared.readSpend(unbookedNanoUsd())
+        return shared.readSpend(unbooked(null))
                 .invoke(this::succeeded)
                 .onFailure().invoke(this::failed)
                 .onFailure().recoverWithNull()
@@ -213,11 +215,14 @@ public class FailoverStateStore implements StateStore {
 
     /** Sends what was served since the last booking, one booking at a time; what fails stays for the next. */
     private void bookPending() {
-        if (!redisDue() || pendingNanoUsd.get() == 0 && pendingTokens.values().stream().allMatch(count -> count.get() == 0)
-                || !booking.compareAndSet(false, true)) {
+        boolean nothing = pendingNanoUsd.get() == 0
+                && pendingTokens.values().stream().allMatch(count -> count.get() == 0);
+        if (nothing || !redisDue() || !booking.compareAndSet(false, true)) {
             return;
         }
         // Into "sending" before out of "pending": a check in between counts it twice rather than not at all.
+        long batch = batches.incrementAndGet();
+        sendingBatch = batch;
         long nanoUsd = pendingNanoUsd.get();
         sendingNanoUsd.addAndGet(nanoUsd);
         pendingNanoUsd.addAndGet(-nanoUsd);
@@ -230,7 +235,7 @@ public class FailoverStateStore implements StateStore {
                 tokens.put(key, taken);
             }
         });
-        shared.book(nanoUsd, tokens).subscribe().with(ignored -> {
+        shared.book(batch, nanoUsd, tokens).subscribe().with(ignored -> {
             sent(nanoUsd, tokens);
             booking.set(false);
             succeeded();
@@ -252,14 +257,16 @@ public class FailoverStateStore implements StateStore {
         counts.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(delta);
     }
 
-    private long unbookedNanoUsd() {
-        return pendingNanoUsd.get() + sendingNanoUsd.get();
+    /** What this pod has served and Redis may not have counted yet; a key's tokens when {@code key} is given. */
+    private Unbooked unbooked(String key) {
+        long batchTokens = key == null ? 0 : count(sendingTokens, key);
+        long pending = key == null ? 0 : count(pendingTokens, key);
+        return new Unbooked(sendingBatch, batchTokens, pending, sendingNanoUsd.get(), pendingNanoUsd.get());
     }
 
-    private static long unbooked(Map<String, AtomicLong> pending, Map<String, AtomicLong> sending, String key) {
-        AtomicLong waiting = pending.get(key);
-        AtomicLong inFlight = sending.get(key);
-        return (waiting == null ? 0 : waiting.get()) + (inFlight == null ? 0 : inFlight.get());
+    private static long count(Map<String, AtomicLong> counts, String key) {
+        AtomicLong count = counts.get(key);
+        return count == null ? 0 : count.get();
     }
 
     private boolean redisDue() {

@@ -1,5 +1,6 @@
 package dev.mistralgateway.state;
 
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -11,8 +12,9 @@ record Limits(int requestsPerMinute, long hourlyTokens, long hourlyBudgetNanoUsd
     static Limits of(GatewayConfig config) {
         OptionalInt perMinute = config.keyLimits().requestsPerMinute();
         OptionalLong tokens = config.keyLimits().hourlyTokens();
+        OptionalDouble budget = config.budget().hourlyUsd();
         return new Limits(perMinute.orElse(0), tokens.orElse(0),
-                config.budget().hourlyUsd().isPresent() ? Math.round(config.budget().hourlyUsd().getAsDouble() * 1e9) : 0);
+                budget.isPresent() ? Math.round(budget.getAsDouble() * 1e9) : 0);
     }
 
     boolean limitsKeys() {

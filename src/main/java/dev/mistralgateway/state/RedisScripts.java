@@ -43,6 +43,14 @@ final class RedisScripts {
               end
               return sum, 3600000
             end
+            -- What the calling pod served that Redis has not counted yet: its pending amount, and the batch it is
+            -- booking (numbered) unless that batch has been applied already (the pod's marker has its number).
+            local function unbooked(podKey, batch, sending, pending)
+              if sending > 0 and tonumber(redis.call('GET', podKey) or '0') < batch then
+                return pending + sending
+              end
+              return pending
+            end
             local function add(key, value)
               redis.call('HINCRBY', key, minute, value)
               for _, m in ipairs(redis.call('HKEYS', key)) do
@@ -56,8 +64,10 @@ final class RedisScripts {
 
     /**
      * KEYS: the key's request bucket (a = requests available, t = ms of the last refill), its tokens per minute, the
-     * spend per minute (nano-USD). ARGV: requests per minute, tokens per hour (0: no limit), the budget (0: none),
-     * and what the calling pod has served but not booked yet: the key's tokens, nano-USD.
+     * spend per minute (nano-USD), the calling pod's booking marker. ARGV: requests per minute, tokens per hour (0: no
+     * limit), the budget (0: none), then what the pod has served but not booked: the number of the batch it is
+     * booking, that batch's tokens of this key, the key's tokens not in a batch yet, the batch's nano-USD, nano-USD
+     * not in a batch yet.
      * Returns {key, ms, spend, ms}: key 0 allowed, 1 over the rate, 2 out of tokens, with the wait; then the spend
      * and the wait until it is under the budget (-1: under), so that a request needs one round trip for both
      * checks. The rate is checked (and a request taken) first, as in memory.
@@ -79,36 +89,42 @@ final class RedisScripts {
               redis.call('PEXPIRE', KEYS[1], 61000)
             end
             if outcome == 0 and hourlyTokens > 0 then
-              local _, wait = window(KEYS[2], hourlyTokens, tonumber(ARGV[4]))
+              local _, wait = window(KEYS[2], hourlyTokens,
+                unbooked(KEYS[4], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])))
               if wait >= 0 then
                 outcome, keyWait = 2, wait
               end
             end
-            local spend, spendWait = window(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[5]))
+            local spend, spendWait = window(KEYS[3], tonumber(ARGV[3]),
+              unbooked(KEYS[4], tonumber(ARGV[4]), tonumber(ARGV[7]), tonumber(ARGV[8])))
             return {outcome, keyWait, spend, spendWait}
             """);
 
     /**
-     * KEYS: the spend per minute (nano-USD). ARGV: the budget (0: none), the nano-USD the calling pod has not booked
-     * yet. Returns {spend, ms until under or -1}.
+     * KEYS: the spend per minute (nano-USD), the calling pod's booking marker. ARGV: the budget (0: none), the number
+     * of the batch the pod is booking, its nano-USD, nano-USD not in a batch yet. Returns {spend, ms until under or
+     * -1}.
      */
     static final Script READ_SPEND = new Script(COMMON + """
-            local sum, wait = window(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+            local sum, wait = window(KEYS[1], tonumber(ARGV[1]),
+              unbooked(KEYS[2], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])))
             return {sum, wait}
             """);
 
     /**
-     * Books what a pod served since its last booking. KEYS: the spend per minute, then the tokens per minute of each
-     * key booked. ARGV: nano-USD, the budget, then each key's tokens. Returns the spend after it as
+     * Books a batch of what a pod served. KEYS: the spend per minute, the pod's booking marker, then the tokens per
+     * minute of each key booked. ARGV: nano-USD, the budget, the batch's number (kept in the marker, so that the pod's
+     * checks stop adding the batch once it is here), then each key's tokens. Returns the spend after it as
      * {@link #READ_SPEND} does.
      */
     static final Script BOOK = new Script(COMMON + """
             if tonumber(ARGV[1]) > 0 then
               add(KEYS[1], ARGV[1])
             end
-            for i = 2, #KEYS do
+            for i = 3, #KEYS do
               add(KEYS[i], ARGV[i + 1])
             end
+            redis.call('SET', KEYS[2], ARGV[3], 'EX', 3600)
             local sum, wait = window(KEYS[1], tonumber(ARGV[2]), 0)
             return {sum, wait}
             """);
@@ -125,7 +141,8 @@ final class RedisScripts {
 
         private static String sha1(String text) {
             try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(digest);
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
             }

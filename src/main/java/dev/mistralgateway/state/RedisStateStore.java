@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
@@ -28,6 +29,8 @@ final class RedisStateStore implements StateStore {
     private final Limits limits;
     private final String spendKey;
     private final String prefix;
+    /** This pod's booking marker: the number of its last batch that Redis has. A pod is one process run. */
+    private final String podKey;
     private final Duration timeout;
     private volatile Spend last = Spend.NONE;
 
@@ -37,23 +40,25 @@ final class RedisStateStore implements StateStore {
         this.limits = limits;
         this.prefix = prefix;
         this.spendKey = prefix + "spend";
+        this.podKey = prefix + "pod:" + UUID.randomUUID() + ":booked";
         this.timeout = timeout;
     }
 
     @Override
     public Uni<Verdict> admitKey(String key) {
-        return admit(key, 0, 0).map(Admission::key);
+        return admit(key, Unbooked.NONE).map(Admission::key);
     }
 
     /**
      * Takes a request from the key's allowance, checks its tokens, and reads the budget, in one script run; the
      * caller's own answers not booked yet count as if they were.
      */
-    Uni<Admission> admit(String key, long unbookedTokens, long unbookedNanoUsd) {
-        return run(RedisScripts.ADMIT, List.of(keyName(key, "requests"), keyName(key, "tokens"), spendKey),
+    Uni<Admission> admit(String key, Unbooked unbooked) {
+        return run(RedisScripts.ADMIT, List.of(keyName(key, "requests"), keyName(key, "tokens"), spendKey, podKey),
                 List.of(String.valueOf(limits.requestsPerMinute()), String.valueOf(limits.hourlyTokens()),
-                        String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(unbookedTokens),
-                        String.valueOf(unbookedNanoUsd)))
+                        String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(unbooked.batch()),
+                        String.valueOf(unbooked.batchTokens()), String.valueOf(unbooked.pendingTokens()),
+                        String.valueOf(unbooked.batchNanoUsd()), String.valueOf(unbooked.pendingNanoUsd())))
                 .map(answer -> {
                     Duration wait = Duration.ofMillis(answer.get(1).toLong());
                     Verdict verdict = switch (answer.get(0).toInteger()) {
@@ -67,32 +72,38 @@ final class RedisStateStore implements StateStore {
 
     @Override
     public Uni<Verdict> checkBudget() {
-        return readSpend(0).map(RedisStateStore::budgetVerdict);
+        return checkBudget(Unbooked.NONE);
     }
 
-    Uni<Verdict> checkBudget(long unbookedNanoUsd) {
-        return readSpend(unbookedNanoUsd).map(RedisStateStore::budgetVerdict);
+    Uni<Verdict> checkBudget(Unbooked unbooked) {
+        return readSpend(unbooked).map(RedisStateStore::budgetVerdict);
     }
 
-    /** The fleet's spend of the rolling hour (with the caller's unbooked spend), also kept for {@link #lastSpend()}. */
-    Uni<Spend> readSpend(long unbookedNanoUsd) {
-        return run(RedisScripts.READ_SPEND, List.of(spendKey),
-                List.of(String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(unbookedNanoUsd)))
+    /** The fleet's spend of the rolling hour (with this pod's unbooked spend), also kept for {@link #lastSpend()}. */
+    Uni<Spend> readSpend(Unbooked unbooked) {
+        return run(RedisScripts.READ_SPEND, List.of(spendKey, podKey),
+                List.of(String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(unbooked.batch()),
+                        String.valueOf(unbooked.batchNanoUsd()), String.valueOf(unbooked.pendingNanoUsd())))
                 .map(answer -> spend(answer.get(0), answer.get(1)));
     }
 
     @Override
     public Uni<Void> record(String key, long nanoUsd, long tokens) {
-        return book(nanoUsd, Map.of(key, tokens));
+        return book(0, nanoUsd, Map.of(key, tokens));
     }
 
-    /** Books spend and each key's tokens (counted only when a token limit is set) in one script run. */
-    Uni<Void> book(long nanoUsd, Map<String, Long> tokensByKey) {
+    /**
+     * Books batch number {@code batch} (numbers grow; 0: none to track): spend, and each key's tokens (counted only
+     * when a token limit is set), in one script run.
+     */
+    Uni<Void> book(long batch, long nanoUsd, Map<String, Long> tokensByKey) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>();
         keys.add(spendKey);
+        keys.add(podKey);
         args.add(String.valueOf(nanoUsd));
         args.add(String.valueOf(limits.hourlyBudgetNanoUsd()));
+        args.add(String.valueOf(batch));
         if (limits.hourlyTokens() > 0) {
             tokensByKey.forEach((key, tokens) -> {
                 if (tokens > 0) {
@@ -106,8 +117,8 @@ final class RedisStateStore implements StateStore {
 
     /** Connects and loads the scripts, with a start's patience, so that the first requests pay for neither. */
     Uni<Void> warmUp(Duration patience) {
-        return Uni.combine().all().unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK))
-                .discardItems()
+        return Uni.combine().all()
+                .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK)).discardItems()
                 .ifNoItem().after(patience).failWith(() -> new StateStoreTimeoutException(patience));
     }
 
@@ -150,7 +161,8 @@ final class RedisStateStore implements StateStore {
      */
     private <T> Uni<T> withinTimeout(Uni<T> call) {
         return Uni.createFrom().emitter(emitter -> {
-            long timer = vertx.setTimer(timeout.toMillis(), ignored -> emitter.fail(new StateStoreTimeoutException(timeout)));
+            long timer = vertx.setTimer(timeout.toMillis(),
+                    ignored -> emitter.fail(new StateStoreTimeoutException(timeout)));
             call.subscribe().with(item -> {
                 vertx.cancelTimer(timer);
                 emitter.complete(item);

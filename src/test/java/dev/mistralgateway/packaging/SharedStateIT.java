@@ -50,6 +50,8 @@ class SharedStateIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private RedisServer redis;
     private final List<Path> logs = new ArrayList<>();
+    /** API port to management port (metrics and probes), per gateway. */
+    private final Map<Integer, Integer> management = new HashMap<>();
     private int a;
     private int b;
     private int c;
@@ -66,7 +68,8 @@ class SharedStateIT {
             assertTrue(Files.readString(log).contains("Limits and budget are shared through Redis"));
         }
         for (int gateway : new int[] { a, b, c }) {
-            Awaitility.await("ready").atMost(Duration.ofSeconds(30)).until(() -> get(gateway, "/q/health/ready").statusCode() == 200);
+            Awaitility.await("ready").atMost(Duration.ofSeconds(30))
+                    .until(() -> get(management.get(gateway), "/q/health/ready").statusCode() == 200);
         }
     }
 
@@ -80,6 +83,8 @@ class SharedStateIT {
 
     private int startGateway(int simulator, String onFailure) throws IOException {
         int port = LocalProcesses.freePort();
+        int managementPort = LocalProcesses.freePort();
+        management.put(port, managementPort);
         Map<String, String> env = new HashMap<>();
         env.put("MISTRAL_API_KEY", MISTRAL_KEY);
         env.put("MISTRAL_BASE_URL", "http://127.0.0.1:" + simulator);
@@ -87,6 +92,8 @@ class SharedStateIT {
                 .map(entry -> entry.getKey() + "=" + entry.getValue()).toList()));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         env.put("QUARKUS_REDIS_HOSTS", redis.url());
         env.put("QUARKUS_REDIS_PASSWORD", redis.password());
         env.put("GATEWAY_KEY_LIMITS_REQUESTS_PER_MINUTE", String.valueOf(PER_MINUTE));
@@ -129,7 +136,8 @@ class SharedStateIT {
             HttpResponse<String> health = get(gateway, "/health");
             assertEquals(200, health.statusCode(), health.body());
             assertTrue(health.body().contains("\"status\":\"degraded\""), health.body());
-            assertEquals(200, get(gateway, "/q/health/ready").statusCode(), "readiness stays UP: not a pod fault");
+            assertEquals(200, get(management.get(gateway), "/q/health/ready").statusCode(),
+                    "readiness stays UP: not a pod fault");
         }
 
         redis.restart();
@@ -220,6 +228,6 @@ class SharedStateIT {
     }
 
     private double metric(int port, String name) throws IOException, InterruptedException {
-        return Metrics.valueIn(get(port, "/q/metrics").body(), name);
+        return Metrics.valueIn(get(management.get(port), "/q/metrics").body(), name);
     }
 }
