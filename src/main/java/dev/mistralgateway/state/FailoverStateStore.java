@@ -2,13 +2,9 @@ package dev.mistralgateway.state;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -60,14 +56,7 @@ public class FailoverStateStore implements StateStore {
     private final boolean denyOnFailure;
     private final Duration retryInterval;
     private final Counter errors;
-    /** Served but not sent to Redis yet. */
-    private final AtomicLong pendingNanoUsd = new AtomicLong();
-    private final Map<String, AtomicLong> pendingTokens = new ConcurrentHashMap<>();
-    /** The batch being booked: its number, and what it holds, which this pod's checks count until Redis has it. */
-    private final AtomicLong batches = new AtomicLong();
-    private volatile long sendingBatch;
-    private final AtomicLong sendingNanoUsd = new AtomicLong();
-    private final Map<String, AtomicLong> sendingTokens = new ConcurrentHashMap<>();
+    private final Bookings bookings;
     private final AtomicBoolean booking = new AtomicBoolean();
     /** System.nanoTime() before which Redis is left alone after a failure; 0 while it works. */
     private volatile long retryAt;
@@ -82,6 +71,7 @@ public class FailoverStateStore implements StateStore {
         requirePositive(state.retryInterval(), "gateway.state.retry-interval");
         this.limits = Limits.of(config);
         this.local = new InMemoryStateStore(limits);
+        this.bookings = new Bookings(limits.hourlyTokens() > 0);
         this.vertx = vertx;
         this.denyOnFailure = state.onFailure() == GatewayConfig.State.OnFailure.DENY;
         this.retryInterval = state.retryInterval();
@@ -115,7 +105,7 @@ public class FailoverStateStore implements StateStore {
         if (!redisDue()) {
             return Uni.createFrom().item(fallback(alone));
         }
-        return onCallerContext(shared.admit(key, unbooked(key)))
+        return onCallerContext(shared.admit(key, bookings.unbooked(key)))
                 .map(admission -> {
                     succeeded();
                     if (VertxContext.isOnDuplicatedContext()) {
@@ -142,7 +132,7 @@ public class FailoverStateStore implements StateStore {
         if (!redisDue()) {
             return Uni.createFrom().item(fallback(alone));
         }
-        return onCallerContext(shared.checkBudget(unbooked(null)))
+        return onCallerContext(shared.checkBudget(bookings.unbooked(null)))
                 .invoke(this::succeeded)
                 .onFailure().recoverWithItem(failure -> {
                     failed(failure);
@@ -164,10 +154,7 @@ public class FailoverStateStore implements StateStore {
     public Uni<Void> record(String key, long nanoUsd, long tokens) {
         local.recordNow(key, nanoUsd, tokens);
         if (shared != null) {
-            pendingNanoUsd.addAndGet(nanoUsd);
-            if (tokens > 0 && limits.hourlyTokens() > 0) {
-                add(pendingTokens, key, tokens);
-            }
+            bookings.add(key, nanoUsd, tokens);
         }
         return Uni.createFrom().voidItem();
     }
@@ -206,7 +193,7 @@ public class FailoverStateStore implements StateStore {
         if (shared == null || !warmedUp || !redisDue()) {
             return Uni.createFrom().voidItem();
         }
-        return shared.readSpend(unbooked(null))
+        return shared.readSpend(bookings.unbooked(null))
                 .invoke(this::succeeded)
                 .onFailure().invoke(this::failed)
                 .onFailure().recoverWithNull()
@@ -215,58 +202,19 @@ public class FailoverStateStore implements StateStore {
 
     /** Sends what was served since the last booking, one booking at a time; what fails stays for the next. */
     private void bookPending() {
-        boolean nothing = pendingNanoUsd.get() == 0
-                && pendingTokens.values().stream().allMatch(count -> count.get() == 0);
-        if (nothing || !redisDue() || !booking.compareAndSet(false, true)) {
+        if (bookings.nothingPending() || !redisDue() || !booking.compareAndSet(false, true)) {
             return;
         }
-        // Into "sending" before out of "pending": a check in between counts it twice rather than not at all.
-        long batch = batches.incrementAndGet();
-        sendingBatch = batch;
-        long nanoUsd = pendingNanoUsd.get();
-        sendingNanoUsd.addAndGet(nanoUsd);
-        pendingNanoUsd.addAndGet(-nanoUsd);
-        Map<String, Long> tokens = new HashMap<>();
-        pendingTokens.forEach((key, count) -> {
-            long taken = count.get();
-            if (taken > 0) {
-                add(sendingTokens, key, taken);
-                count.addAndGet(-taken);
-                tokens.put(key, taken);
-            }
-        });
-        shared.book(batch, nanoUsd, tokens).subscribe().with(ignored -> {
-            sent(nanoUsd, tokens);
+        Bookings.Batch batch = bookings.take();
+        shared.book(batch.number(), batch.nanoUsd(), batch.tokens()).subscribe().with(ignored -> {
+            bookings.booked(batch);
             booking.set(false);
             succeeded();
         }, failure -> {
-            pendingNanoUsd.addAndGet(nanoUsd);
-            tokens.forEach((key, count) -> add(pendingTokens, key, count));
-            sent(nanoUsd, tokens);
+            bookings.returned(batch);
             booking.set(false);
             failed(failure);
         });
-    }
-
-    private void sent(long nanoUsd, Map<String, Long> tokens) {
-        sendingNanoUsd.addAndGet(-nanoUsd);
-        tokens.forEach((key, count) -> add(sendingTokens, key, -count));
-    }
-
-    private static void add(Map<String, AtomicLong> counts, String key, long delta) {
-        counts.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(delta);
-    }
-
-    /** What this pod has served and Redis may not have counted yet; a key's tokens when {@code key} is given. */
-    private Unbooked unbooked(String key) {
-        long batchTokens = key == null ? 0 : count(sendingTokens, key);
-        long pending = key == null ? 0 : count(pendingTokens, key);
-        return new Unbooked(sendingBatch, batchTokens, pending, sendingNanoUsd.get(), pendingNanoUsd.get());
-    }
-
-    private static long count(Map<String, AtomicLong> counts, String key) {
-        AtomicLong count = counts.get(key);
-        return count == null ? 0 : count.get();
     }
 
     private boolean redisDue() {
