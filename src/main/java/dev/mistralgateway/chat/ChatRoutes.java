@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
+import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.metrics.RequestRecord;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -40,16 +41,16 @@ public class ChatRoutes {
     static final List<String> PATHS = List.of("/api/chat", "/v1/chat/completions");
 
     private final ChatRequestValidator validator;
-    private final ChatService chat;
+    private final UpstreamCalls upstream;
     private final SseRelay relay;
     private final JsonPostRoutes routes;
     private final ErrorResponses errors;
     private final ShutdownDrain drain;
 
-    ChatRoutes(ChatRequestValidator validator, ChatService chat, SseRelay relay, JsonPostRoutes routes,
+    ChatRoutes(ChatRequestValidator validator, UpstreamCalls upstream, SseRelay relay, JsonPostRoutes routes,
             ErrorResponses errors, ShutdownDrain drain) {
         this.validator = validator;
-        this.chat = chat;
+        this.upstream = upstream;
         this.relay = relay;
         this.routes = routes;
         this.errors = errors;
@@ -71,7 +72,7 @@ public class ChatRoutes {
             errors.fail(context, refused);
             return;
         }
-        respond(context, call.stream(), () -> chat.complete(call), () -> chat.stream(call));
+        respond(context, call.stream(), () -> upstream.complete(call.upstreamBody(), call.model()), () -> upstream.stream(call.upstreamBody()));
     }
 
     /**

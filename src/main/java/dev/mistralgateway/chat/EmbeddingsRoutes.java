@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
+import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.RequestRecord;
 import dev.mistralgateway.models.Capability;
@@ -23,15 +24,15 @@ public class EmbeddingsRoutes {
 
     private final ModelPolicy models;
     private final MistralConfig config;
-    private final ChatService chat;
+    private final UpstreamCalls upstream;
     private final JsonPostRoutes routes;
     private final ErrorResponses errors;
 
-    EmbeddingsRoutes(ModelPolicy models, MistralConfig config, ChatService chat, JsonPostRoutes routes,
+    EmbeddingsRoutes(ModelPolicy models, MistralConfig config, UpstreamCalls upstream, JsonPostRoutes routes,
             ErrorResponses errors) {
         this.models = models;
         this.config = config;
-        this.chat = chat;
+        this.upstream = upstream;
         this.routes = routes;
         this.errors = errors;
     }
@@ -50,7 +51,7 @@ public class EmbeddingsRoutes {
             errors.fail(context, refused);
             return;
         }
-        chat.embed(request).subscribe().with(answer -> routes.answer(context, routes.bytes(answer)),
+        upstream.embed(request).subscribe().with(answer -> routes.answer(context, routes.bytes(answer)),
                 failure -> errors.fail(context, failure));
     }
 

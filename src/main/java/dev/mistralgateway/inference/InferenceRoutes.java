@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
+import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.chat.ChatRoutes;
-import dev.mistralgateway.chat.ChatService;
 import dev.mistralgateway.chat.ModelPolicy;
 import dev.mistralgateway.metrics.RequestRecord;
 import io.vertx.ext.web.Router;
@@ -26,12 +26,12 @@ import io.vertx.ext.web.RoutingContext;
 public class InferenceRoutes {
 
     private final ModelPolicy models;
-    private final ChatService mistral;
+    private final UpstreamCalls mistral;
     private final ChatRoutes answers;
     private final JsonPostRoutes routes;
     private final ErrorResponses errors;
 
-    InferenceRoutes(ModelPolicy models, ChatService mistral, ChatRoutes answers, JsonPostRoutes routes,
+    InferenceRoutes(ModelPolicy models, UpstreamCalls mistral, ChatRoutes answers, JsonPostRoutes routes,
             ErrorResponses errors) {
         this.models = models;
         this.mistral = mistral;

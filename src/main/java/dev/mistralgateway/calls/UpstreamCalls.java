@@ -1,4 +1,4 @@
-package dev.mistralgateway.chat;
+package dev.mistralgateway.calls;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -26,37 +26,41 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Sends validated requests to Mistral: within the request's time budget, and, when Mistral fails for a model that
- * has a configured fallback ({@code mistral.fallback-models}), once more with the fallback model.
+ * The Mistral calls a client request makes, whatever its endpoint: refused while the hourly budget is spent, within
+ * the request's time budget, cancelled with the request, once more with the fallback model when Mistral fails for a
+ * model that has one ({@code mistral.fallback-models}), and booked (tokens or pages) from what the answer says it used.
+ * Every feature package (chat, embeddings, inference) calls Mistral through it and only through it.
  */
 @ApplicationScoped
-public class ChatService {
+public class UpstreamCalls {
 
-    private static final Logger LOG = Logger.getLogger(ChatService.class);
+    private static final Logger LOG = Logger.getLogger(UpstreamCalls.class);
 
     private final MistralClient mistral;
     private final MistralConfig config;
     private final Duration budget;
     private final SpendMeter spend;
 
-    ChatService(MistralClient mistral, MistralConfig config, SpendMeter spend) {
+    UpstreamCalls(MistralClient mistral, MistralConfig config, SpendMeter spend) {
         this.mistral = mistral;
         this.config = config;
         this.spend = spend;
         this.budget = config.timeout().request();
     }
 
-    Uni<JsonNode> complete(ChatCall call) {
-        return checkBudget().chain(() -> withinBudget(withFallback(call.upstreamBody(), mistral::chat, new HashSet<>())))
-                .invoke(answer -> book(call.model(), answer));
+    /** A plain chat completion of {@code body} (validated, for {@code model}). */
+    public Uni<JsonNode> complete(ObjectNode body, String model) {
+        return checkBudget().chain(() -> withinBudget(withFallback(body, mistral::chat, new HashSet<>())))
+                .invoke(answer -> book(model, answer));
     }
 
     /** Completes when Mistral sent the first event, with all events' data, {@code [DONE]} included. */
-    Uni<Multi<String>> stream(ChatCall call) {
-        return checkBudget().chain(() -> withinBudget(withFallback(call.upstreamBody(), mistral::openStream, new HashSet<>())));
+    public Uni<Multi<String>> stream(ObjectNode body) {
+        return checkBudget().chain(() -> withinBudget(withFallback(body, mistral::openStream, new HashSet<>())));
     }
 
-    Uni<JsonNode> embed(ObjectNode request) {
+    /** Embeddings of a validated body. */
+    public Uni<JsonNode> embed(ObjectNode request) {
         String model = request.path("model").asText();
         return checkBudget()
                 .chain(() -> withinBudget(Cancellation.guarded(cancellation -> mistral.embeddings(request, cancellation))))
@@ -75,7 +79,7 @@ public class ChatService {
                 .invoke(answer -> book(model, answer));
     }
 
-    /** Opens a stream of another streaming endpoint, as {@link #stream(ChatCall)}; the relay books its usage. */
+    /** Opens a stream of another streaming endpoint, as {@link #stream(ObjectNode)}; the relay books its usage. */
     public Uni<Multi<String>> stream(String path, String endpoint, ObjectNode body) {
         return checkBudget().chain(() -> withinBudget(withFallback(body,
                 (request, cancellation) -> mistral.openStream(path, endpoint, request, cancellation), new HashSet<>())));
