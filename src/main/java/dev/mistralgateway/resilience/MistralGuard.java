@@ -30,7 +30,6 @@ public class MistralGuard {
         MistralConfig.Retry retry = config.retry();
         return Guard.create()
                 .withDescription("Mistral API call")
-                .withThreadOffload(false)
                 .withRetry()
                     .maxRetries(retry.maxRetries())
                     .delay(0, ChronoUnit.MILLIS)

@@ -37,6 +37,10 @@ import io.vertx.core.Vertx;
  * all of them; what could not be booked (Redis away) stays in the batch until Redis answers, so the fleet's hour
  * loses none of it. Until an answer is booked, this pod's own checks count it anyway (the scripts take it as an
  * argument), so that a pod never lets through what it has itself just used up.
+ * <p>
+ * Why one class of about 280 lines: the switch between Redis and memory, the retry interval and the batch booking
+ * share one state (is Redis in use, what is booked, what is in flight), and splitting them would pass that state
+ * around; the bookings themselves already live in {@link Bookings}, the scripts in {@link RedisScripts}.
  */
 @ApplicationScoped
 public class FailoverStateStore implements StateStore {
