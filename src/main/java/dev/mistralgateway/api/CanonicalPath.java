@@ -25,15 +25,15 @@ final class CanonicalPath {
         if (path.indexOf('\\') >= 0) {
             return "it has a backslash";
         }
-        int start = 1;
-        while (start <= path.length()) {
+        // Segment by segment without copying them: this runs for every request.
+        for (int start = 1; start <= path.length();) {
             int end = path.indexOf('/', start);
             if (end < 0) {
                 end = path.length();
             }
-            String segment = path.substring(start, end);
-            if (segment.equals(".") || segment.equals("..")) {
-                return "it has a dot segment ('" + segment + "')";
+            int dots = end - start;
+            if ((dots == 1 || dots == 2) && path.charAt(start) == '.' && path.charAt(end - 1) == '.') {
+                return "it has a dot segment ('" + path.substring(start, end) + "')";
             }
             start = end + 1;
         }

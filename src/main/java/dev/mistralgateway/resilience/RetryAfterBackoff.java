@@ -27,9 +27,8 @@ final class RetryAfterBackoff implements CustomBackoffStrategy {
 
     @Override
     public long nextDelayInMillis(Throwable failure) {
-        long delay = MistralException.of(failure).retryAfter().isPresent()
-                ? MistralException.of(failure).retryAfter().get().toMillis()
-                : jittered(Math.min(maxDelayMillis, initialDelayMillis << Math.min(retries, 20)));
+        long delay = MistralException.of(failure).retryAfter().map(Duration::toMillis)
+                .orElseGet(() -> jittered(Math.min(maxDelayMillis, initialDelayMillis << Math.min(retries, 20))));
         retries++;
         long remaining = budgetMillis - (System.nanoTime() - startNanos) / 1_000_000;
         if (delay >= remaining && failure instanceof RuntimeException unchecked) {

@@ -2,6 +2,7 @@ package dev.mistralgateway.simulator;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -356,7 +357,7 @@ public final class MistralSimulator implements AutoCloseable {
     private JsonNode headersOf(HttpServerRequest request) {
         ObjectNode headers = json.createObjectNode();
         request.headers().forEach(header -> {
-            String name = header.getKey().toLowerCase();
+            String name = header.getKey().toLowerCase(Locale.ROOT);
             String value = name.equals("authorization")
                     ? (header.getValue().equals("Bearer " + expectedKey) ? "expected" : "other")
                     : header.getValue();
