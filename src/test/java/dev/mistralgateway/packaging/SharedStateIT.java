@@ -28,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.mistralgateway.testing.Metrics;
+import dev.mistralgateway.testing.PackagedApp;
 import dev.mistralgateway.testing.RedisServer;
 
 /**
@@ -46,7 +47,7 @@ class SharedStateIT {
             "team-b", "it-team-b-key-2a4c6e8f0b1d", "team-c", "it-team-c-key-9e7c5a3f1d0b", "ops", "it-ops-key-4b6d8f0a2c4e");
     private static final int PER_MINUTE = 5;
 
-    private final LocalProcesses processes = new LocalProcesses();
+    private final PackagedApp app = new PackagedApp();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private RedisServer redis;
     private final List<Path> logs = new ArrayList<>();
@@ -59,12 +60,12 @@ class SharedStateIT {
     @BeforeAll
     void startFleet() throws Exception {
         redis = RedisServer.start(REDIS_PASSWORD);
-        int simulator = processes.startSimulator(MISTRAL_KEY);
+        int simulator = app.startSimulator(MISTRAL_KEY);
         a = startGateway(simulator, "allow");
         b = startGateway(simulator, "allow");
         c = startGateway(simulator, "deny");
         for (Path log : logs) {
-            LocalProcesses.awaitLog(log, "Listening on", "gateway start");
+            PackagedApp.waitFor(() -> Files.readString(log).contains("Listening on"), "gateway start");
             assertTrue(Files.readString(log).contains("Limits and budget are shared through Redis"));
         }
         for (int gateway : new int[] { a, b, c }) {
@@ -75,24 +76,17 @@ class SharedStateIT {
 
     @AfterAll
     void stopFleet() throws Exception {
-        processes.stopAll();
+        app.close();
         if (redis != null) {
             redis.close();
         }
     }
 
     private int startGateway(int simulator, String onFailure) throws IOException {
-        int port = LocalProcesses.freePort();
-        int managementPort = LocalProcesses.freePort();
-        management.put(port, managementPort);
         Map<String, String> env = new HashMap<>();
-        env.put("MISTRAL_API_KEY", MISTRAL_KEY);
-        env.put("MISTRAL_BASE_URL", "http://127.0.0.1:" + simulator);
         env.put("GATEWAY_API_KEYS", String.join(",", CLIENT_KEYS.entrySet().stream()
                 .map(entry -> entry.getKey() + "=" + entry.getValue()).toList()));
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         env.put("QUARKUS_REDIS_HOSTS", redis.url());
         env.put("QUARKUS_REDIS_PASSWORD", redis.password());
@@ -102,8 +96,10 @@ class SharedStateIT {
         env.put("GATEWAY_STATE_RETRY_INTERVAL", "1s");
         // Three JVMs warming up on a shared machine: a 100 ms stall would switch to per-pod limits and blur the counts.
         env.put("GATEWAY_STATE_TIMEOUT", "2s");
-        logs.add(processes.startGateway(env));
-        return port;
+        PackagedApp.Gateway gateway = app.startGateway(MISTRAL_KEY, simulator, CLIENT_KEYS.get("ops"), env);
+        management.put(gateway.port(), gateway.managementPort());
+        logs.add(gateway.log());
+        return gateway.port();
     }
 
     @Test

@@ -63,13 +63,15 @@ public final class PackagedApp implements AutoCloseable {
         return new Gateway(port, managementPort, log, processes.get(processes.size() - 1));
     }
 
-    /** Starts {@code command} with only the given Mistral and gateway keys in its environment; returns its log. */
+    /**
+     * Starts {@code command} with none of this JVM's Mistral, gateway or Quarkus variables, only {@code env}; returns
+     * its log.
+     */
     public Path start(List<String> command, Map<String, String> env) throws IOException {
         Path log = Files.createTempFile("packaged-app", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().remove("MISTRAL_API_KEY");
-        builder.environment().remove("MISTRAL_BASE_URL");
-        builder.environment().remove("GATEWAY_API_KEYS");
+        builder.environment().keySet().removeIf(name -> name.startsWith("MISTRAL_") || name.startsWith("GATEWAY_")
+                || name.startsWith("QUARKUS_"));
         // Each process gets a management port of its own, so that tests never meet on 9000.
         builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
         builder.environment().putAll(env);
