@@ -43,13 +43,19 @@ final class RedisScripts {
               end
               return sum, 3600000
             end
-            -- What the calling pod served that Redis has not counted yet: its pending amount, and the batch it is
-            -- booking (numbered) unless that batch has been applied already (the pod's marker has its number).
+            -- What the calling pod served that Redis has not counted yet: the batch it is booking (numbered) unless
+            -- the pod's marker shows it applied, and its pending amount, which the next batch takes whole, unless
+            -- that next batch was applied too while this check travelled.
             local function unbooked(podKey, batch, sending, pending)
-              if sending > 0 and tonumber(redis.call('GET', podKey) or '0') < batch then
-                return pending + sending
+              local marker = tonumber(redis.call('GET', podKey) or '0')
+              local sum = 0
+              if marker < batch then
+                sum = sum + sending
               end
-              return pending
+              if marker <= batch then
+                sum = sum + pending
+              end
+              return sum
             end
             local function add(key, value)
               redis.call('HINCRBY', key, minute, value)
