@@ -13,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 
 /**
  * Mistral's plain (not streamed) answers, read with a bound: an answer over {@code mistral.max-response-size} is
@@ -39,19 +40,36 @@ final class MistralCalls {
     /** {@code method path} with {@code body} (null: none); completes with the whole answer of a 2xx. */
     Uni<Buffer> send(HttpMethod method, String path, String authorization, byte[] body, Cancellation cancellation) {
         return Uni.createFrom().emitter(emitter -> {
-            Promise<Buffer> answer = Promise.promise();
-            connections.send(method, path, authorization, MediaType.APPLICATION_JSON, body, cancellation,
-                    // Reset unless the answer was read whole (a no-op then): cancelled, failed, timed out.
-                    request -> emitter.onTermination(() -> {
-                        if (!answer.future().succeeded()) {
-                            request.reset();
-                        }
-                    })).onComplete(sent -> {
-                        if (sent.failed()) {
-                            emitter.fail(MistralClient.translate(sent.cause()));
-                            return;
-                        }
-                        read(sent.result().request(), sent.result(), answer);
+            RequestOptions options = new RequestOptions().setMethod(method).setURI(connections.uri(path))
+                    .putHeader(HttpHeaders.AUTHORIZATION, authorization)
+                    .putHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON);
+            if (body != null) {
+                options.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+            }
+            connections.client().request(options).onComplete(created -> {
+                if (created.failed()) {
+                    emitter.fail(MistralClient.translate(created.cause()));
+                    return;
+                }
+                HttpClientRequest request = created.result();
+                request.exceptionHandler(ignored -> {
+                    // Failures reach the response future; nothing is left for Vert.x to log as unhandled.
+                });
+                Promise<Buffer> answer = Promise.promise();
+                // Reset unless the answer was read whole (a no-op then): cancelled, failed, timed out.
+                emitter.onTermination(() -> {
+                    if (!answer.future().succeeded()) {
+                        request.reset();
+                    }
+                });
+                if (cancellation != null) {
+                    cancellation.onCancel(request::reset);
+                }
+                (body == null ? request.send() : request.send(Buffer.buffer(body))).onComplete(sent -> {
+                    if (sent.failed()) {
+                        emitter.fail(MistralClient.translate(sent.cause()));
+                    } else {
+                        read(request, sent.result(), answer);
                         answer.future().onComplete(read -> {
                             if (read.succeeded()) {
                                 emitter.complete(read.result());
@@ -60,7 +78,9 @@ final class MistralCalls {
                                         : MistralClient.translate(read.cause()));
                             }
                         });
-                    });
+                    }
+                });
+            });
         });
     }
 

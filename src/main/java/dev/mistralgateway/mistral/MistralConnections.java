@@ -3,23 +3,13 @@ package dev.mistralgateway.mistral;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
-
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 
 import dev.mistralgateway.config.MistralConfig;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 
 /**
  * The connections to Mistral: one Vert.x HTTP client, so one pool of keep-alive connections, per event loop. A pool
@@ -66,31 +56,6 @@ final class MistralConnections {
     /** The request URI of an API path ({@code /v1/...}) under the configured base URL's own path. */
     String uri(String path) {
         return basePath + path;
-    }
-
-    /**
-     * Sends one request to {@code path} ({@code body} null: none) on the calling event loop's pool, and completes with
-     * its response head. {@code created} gets the request as soon as it exists, so that its caller can reset it when it
-     * gives up; {@code cancellation} (null: none) resets it whenever it comes.
-     */
-    Future<HttpClientResponse> send(HttpMethod method, String path, String authorization, String accept, byte[] body,
-            Cancellation cancellation, Consumer<HttpClientRequest> created) {
-        RequestOptions options = new RequestOptions().setMethod(method).setURI(uri(path))
-                .putHeader(HttpHeaders.AUTHORIZATION, authorization)
-                .putHeader(HttpHeaders.ACCEPT, accept);
-        if (body != null) {
-            options.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
-        }
-        return client().request(options).compose(request -> {
-            // Failures reach the response future or the reader; nothing is left for Vert.x to log as unhandled.
-            request.exceptionHandler(ignored -> {
-            });
-            created.accept(request);
-            if (cancellation != null) {
-                cancellation.onCancel(request::reset);
-            }
-            return body == null ? request.send() : request.send(Buffer.buffer(body));
-        });
     }
 
     void close() {

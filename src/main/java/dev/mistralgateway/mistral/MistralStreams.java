@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.mistralgateway.config.MistralConfig;
@@ -12,9 +13,12 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 
 /**
  * Mistral's streaming chat over Vert.x' HTTP client: pooled keep-alive connections, one pool per event loop (as for
@@ -50,20 +54,36 @@ final class MistralStreams {
      */
     Uni<Multi<String>> open(String path, String authorization, byte[] body, Cancellation cancellation) {
         return Uni.createFrom().emitter(emitter -> {
+            HttpClient client = connections.client();
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(connections.uri("/v1/" + path))
+                    .putHeader(HttpHeaders.AUTHORIZATION, authorization)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
+                    .putHeader(HttpHeaders.ACCEPT, MediaType.SERVER_SENT_EVENTS);
             AtomicBoolean handedOver = new AtomicBoolean();
-            connections.send(HttpMethod.POST, "/v1/" + path, authorization, MediaType.SERVER_SENT_EVENTS, body, cancellation,
-                    // Reset unless the stream took over: cancelled, or ended before a response was read (a no-op after).
-                    request -> emitter.onTermination(() -> {
-                        if (!handedOver.get()) {
-                            request.reset();
-                        }
-                    })).onComplete(answered -> {
-                        if (answered.failed()) {
-                            emitter.fail(MistralClient.translate(answered.cause()));
-                        } else {
-                            read(answered.result().request(), answered.result(), emitter, cancellation, handedOver);
-                        }
-                    });
+            client.request(request).onComplete(created -> {
+                if (created.failed()) {
+                    emitter.fail(MistralClient.translate(created.cause()));
+                    return;
+                }
+                HttpClientRequest sent = created.result();
+                // Failures reach the response future or the stream; nothing is left for Vert.x to log as unhandled.
+                sent.exceptionHandler(ignored -> {
+                });
+                // Reset unless the stream took over: cancelled, or ended before a response was read (a no-op after).
+                emitter.onTermination(() -> {
+                    if (!handedOver.get()) {
+                        sent.reset();
+                    }
+                });
+                cancellation.onCancel(sent::reset);
+                sent.send(Buffer.buffer(body)).onComplete(answered -> {
+                    if (answered.failed()) {
+                        emitter.fail(MistralClient.translate(answered.cause()));
+                    } else {
+                        read(sent, answered.result(), emitter, cancellation, handedOver);
+                    }
+                });
+            });
         });
     }
 
