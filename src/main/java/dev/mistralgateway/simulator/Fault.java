@@ -24,7 +24,7 @@ public record Fault(
 
     /** The simulator's names of Mistral's endpoints, which a fault can target. */
     public static final List<String> ENDPOINTS = List.of("chat", "models", "embeddings", "fim", "agents", "moderations",
-            "chat_moderations", "classifications", "chat_classifications", "ocr");
+            "chat_moderations", "classifications", "chat_classifications", "ocr", "transcriptions");
 
     public enum Type {
         /** Answer normally, after {@code latencyMs}. */

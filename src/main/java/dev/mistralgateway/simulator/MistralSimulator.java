@@ -31,11 +31,11 @@ import io.vertx.core.net.KeyCertOptions;
 
 /**
  * A real HTTP server that speaks Mistral's API ({@code /v1/models}, {@code /v1/chat/completions}, FIM and agents
- * completions plain and SSE, embeddings, moderations, classifications, OCR) with deterministic answers, and lets
- * tests and benchmarks inject faults through {@code /_simulator/*} or {@link #inject(Fault)}. Dev mode, every test and
- * the benchmarks use it instead of Mistral.
+ * completions plain and SSE, embeddings, moderations, classifications, OCR, audio transcriptions of multipart uploads)
+ * with deterministic answers, and lets tests and benchmarks inject faults through {@code /_simulator/*} or
+ * {@link #inject(Fault)}. Dev mode, every test and the benchmarks use it instead of Mistral.
  * <p>
- * Why one class of about 400 lines: it is the simulator's dispatcher (which endpoint, which fault, which answer, what
+ * Why one class of about 450 lines: it is the simulator's dispatcher (which endpoint, which fault, which answer, what
  * to count), one concern read top to bottom; what it dispatches to already lives apart (SimulatedAnswers,
  * SimulatedInference, SimulatedStream, FaultPlan, SimulatedRateLimits). It is a test fixture that production code
  * reaches only through the dev build's {@link DevModeSimulator}.
@@ -44,6 +44,7 @@ public final class MistralSimulator implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MistralSimulator.class);
     private static final String ADMIN = "/_simulator/";
+    private static final String TRANSCRIPTIONS = "/v1/audio/transcriptions";
 
     /** How to start a simulator; {@link #defaults()} binds a free port on 127.0.0.1 with a random key. */
     public record Options(String host, int port, String apiKey, List<String> models, KeyCertOptions tls) {
@@ -51,7 +52,7 @@ public final class MistralSimulator implements AutoCloseable {
             return new Options("127.0.0.1", 0, "sim-" + UUID.randomUUID(),
                     List.of("mistral-small-2506", "mistral-medium-2508", "mistral-large-2411", "ministral-8b-2410",
                             "codestral-2508", "mistral-embed", "mistral-moderation-2411", "mistral-ocr-2505",
-                            "mistral-small-latest"), null);
+                            "voxtral-mini-2507", "mistral-small-latest"), null);
         }
 
         public Options withPort(int port) {
@@ -163,6 +164,10 @@ public final class MistralSimulator implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest request) {
+        if (TRANSCRIPTIONS.equals(request.path()) && request.method() == HttpMethod.POST) {
+            transcription(request);
+            return;
+        }
         request.body().onSuccess(body -> {
             try {
                 if (request.path().startsWith(ADMIN)) {
@@ -194,6 +199,12 @@ public final class MistralSimulator implements AutoCloseable {
         }
         boolean stream = payload != null && payload.path("stream").asBoolean(false);
         increment(!stream ? endpoint : endpoint.equals("chat") ? "stream" : endpoint + "_stream");
+        watch(request);
+        call(request, endpoint, payload, stream, body.toString());
+    }
+
+    /** Counts the connection, and the call if its client gives up on it before the answer is complete. */
+    private void watch(HttpServerRequest request) {
         if (apiConnections.add(request.connection())) {
             // Connections that carried API calls (admin calls are not Mistral's): what pooling keeps low.
             increment("connections");
@@ -204,11 +215,56 @@ public final class MistralSimulator implements AutoCloseable {
                 increment("aborted");
             }
         });
+    }
+
+    /**
+     * {@code POST /v1/audio/transcriptions}, a multipart form read as it arrives: the audio's bytes are counted as
+     * they come ({@code transcription_bytes}, so a test sees an upload streamed before its client finished sending
+     * it), {@code transcriptions_started} when a request begins and {@code transcriptions} when its form is whole.
+     */
+    private void transcription(HttpServerRequest request) {
+        increment("transcriptions_started");
+        watch(request);
+        request.setExpectMultipart(true);
+        ObjectNode form = json.createObjectNode();
+        AtomicLong fileBytes = new AtomicLong();
+        request.uploadHandler(upload -> {
+            if (upload.name().equals("file")) {
+                form.put("filename", upload.filename());
+                form.put("file_part", form.path("file_part").asInt(0) + 1);
+            }
+            upload.handler(data -> {
+                fileBytes.addAndGet(data.length());
+                add("transcription_bytes", data.length());
+            });
+        });
+        request.exceptionHandler(failure -> increment("transcriptions_broken"));
+        request.endHandler(ended -> {
+            increment("transcriptions");
+            request.formAttributes().forEach(field -> {
+                if (field.getKey().startsWith("timestamp_granularities")) {
+                    form.withArray("timestamp_granularities").add(field.getValue());
+                } else {
+                    form.put(field.getKey(), field.getValue());
+                }
+            });
+            form.put("file_bytes", fileBytes.get());
+            try {
+                call(request, "transcriptions", form, false, form.toString());
+            } catch (RuntimeException e) {
+                LOG.warn("Simulator failed to handle a transcription", e);
+                send(request.response(), 500, answers.error(500, "Simulator error: " + e.getMessage()));
+            }
+        });
+    }
+
+    /** One API call whose request was read: its faults, then its answer. */
+    private void call(HttpServerRequest request, String endpoint, JsonNode payload, boolean stream, String body) {
         if (payload != null) {
             lastRequests.put(endpoint, payload);
         }
         lastHeaders.put(endpoint, headersOf(request));
-        Fault fault = faults.take(endpoint, stream, body.toString());
+        Fault fault = faults.take(endpoint, stream, body);
         if (fault != null) {
             increment("faults");
         }
@@ -265,6 +321,7 @@ public final class MistralSimulator implements AutoCloseable {
                 send(response, 200, inference.models(options.models()));
             }
             case "chat", "fim", "agents" -> chat(request, endpoint, payload, stream, fault);
+            case "transcriptions" -> transcribe(response, payload);
             default -> inference(response, endpoint, payload);
         }
     }
@@ -310,6 +367,23 @@ public final class MistralSimulator implements AutoCloseable {
             case "classifications", "chat_classifications" -> inference.classification(payload, endpoint.startsWith("chat"));
             default -> inference.ocr(payload);
         });
+    }
+
+    /** Mistral's checks of a transcription form (its 400 and 422), then its answer. */
+    private void transcribe(HttpServerResponse response, JsonNode form) {
+        String model = form.path("model").asText("");
+        if (model.isEmpty() || form.path("file_part").asInt(0) == 0 && !form.hasNonNull("file_url")
+                && !form.hasNonNull("file_id")) {
+            send(response, 422, answers.error(422, model.isEmpty() ? "model: Field required"
+                    : "file: one of file, file_url or file_id is required"));
+            return;
+        }
+        if (!options.models().contains(model)) {
+            send(response, 400, answers.error(400, "Invalid model: " + model));
+            return;
+        }
+        rateLimits.putHeaders(response);
+        send(response, 200, inference.transcription(form));
     }
 
     private void admin(HttpServerRequest request, Buffer body) {
@@ -378,12 +452,17 @@ public final class MistralSimulator implements AutoCloseable {
             case "POST /v1/classifications" -> "classifications";
             case "POST /v1/chat/classifications" -> "chat_classifications";
             case "POST /v1/ocr" -> "ocr";
+            case "POST " + TRANSCRIPTIONS -> "transcriptions";
             default -> null;
         };
     }
 
     private void increment(String name) {
-        counters.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet();
+        add(name, 1);
+    }
+
+    private void add(String name, long amount) {
+        counters.computeIfAbsent(name, n -> new AtomicLong()).addAndGet(amount);
     }
 
     private void send(HttpServerResponse response, int status, JsonNode body) {

@@ -14,8 +14,9 @@ import dev.mistralgateway.models.BuiltInCards;
 
 /**
  * Mistral's wire format for the model cards and the inference endpoints other than chat and embeddings (moderation,
- * classification, OCR), with deterministic content: an input containing "kill" is flagged as violent, scores are
- * fixed, an OCR document is one page whose markdown names the document.
+ * classification, OCR, transcription), with deterministic content: an input containing "kill" is flagged as violent,
+ * scores are fixed, an OCR document is one page whose markdown names the document, a transcription names its file and
+ * its length follows the upload's size.
  */
 final class SimulatedInference {
 
@@ -99,6 +100,38 @@ final class SimulatedInference {
         root.put("model", request.path("model").asText());
         root.putNull("document_annotation");
         root.putObject("usage_info").put("pages_processed", 1).put("doc_size_bytes", source.length());
+        return root;
+    }
+
+    /**
+     * {@code /v1/audio/transcriptions}: the audio's length is taken from the upload's size, as if it were 16 kHz 16-bit
+     * mono PCM (32,000 bytes a second; a {@code file_url} counts as 30 s), and Mistral's usage follows from it.
+     */
+    ObjectNode transcription(JsonNode form) {
+        long bytes = form.path("file_bytes").asLong(0);
+        long seconds = form.has("file_part") ? Math.max(1, (bytes + 31_999) / 32_000) : 30;
+        String text = "Simulated transcription of " + form.path("filename").asText(form.path("file_url").asText("audio"))
+                + " (" + bytes + " bytes)";
+        ObjectNode root = json.createObjectNode();
+        root.put("model", form.path("model").asText());
+        root.put("text", text);
+        root.put("language", form.path("language").asText("en"));
+        ArrayNode segments = root.putArray("segments");
+        JsonNode granularities = form.path("timestamp_granularities");
+        if (granularities.toString().contains("segment")) {
+            ObjectNode segment = segments.addObject();
+            segment.put("type", "transcription_segment");
+            segment.put("text", text);
+            segment.put("start", 0.0);
+            segment.put("end", (double) seconds);
+        }
+        int completion = SimulatedAnswers.tokens(text);
+        long prompt = seconds * 25 / 2;
+        ObjectNode usage = root.putObject("usage");
+        usage.put("prompt_audio_seconds", seconds);
+        usage.put("prompt_tokens", prompt);
+        usage.put("completion_tokens", completion);
+        usage.put("total_tokens", prompt + completion);
         return root;
     }
 

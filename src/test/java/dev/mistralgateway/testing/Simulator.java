@@ -57,7 +57,8 @@ public final class Simulator {
     public static long upstreamCalls() {
         return count("chat") + count("stream") + count("embeddings") + count("models") + count("fim") + count("fim_stream")
                 + count("agents") + count("agents_stream") + count("moderations") + count("chat_moderations")
-                + count("classifications") + count("chat_classifications") + count("ocr");
+                + count("classifications") + count("chat_classifications") + count("ocr")
+                + count("transcriptions_started");
     }
 
     /** The body of the last request the simulator received on this endpoint (chat, embeddings). */
