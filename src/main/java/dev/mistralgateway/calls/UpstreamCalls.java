@@ -21,6 +21,7 @@ import dev.mistralgateway.mistral.Cancellation;
 import dev.mistralgateway.mistral.MistralClient;
 import dev.mistralgateway.mistral.MistralException;
 import dev.mistralgateway.mistral.MistralTimeoutException;
+import dev.mistralgateway.mistral.StreamedBody;
 import dev.mistralgateway.state.Verdict;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -28,7 +29,7 @@ import io.smallrye.mutiny.Uni;
 /**
  * The Mistral calls a client request makes, whatever its endpoint: refused while the hourly budget is spent, within
  * the request's time budget, cancelled with the request, once more with the fallback model when Mistral fails for a
- * model that has one ({@code mistral.fallback-models}), and booked (tokens or pages) from what the answer says it used.
+ * model that has one ({@code mistral.fallback-models}), and booked (tokens, pages or audio minutes) from what the answer says it used.
  * Every feature package (chat, embeddings, inference) calls Mistral through it and only through it.
  */
 @ApplicationScoped
@@ -83,6 +84,17 @@ public class UpstreamCalls {
     public Uni<Multi<String>> stream(String path, String endpoint, ObjectNode body) {
         return checkBudget().chain(() -> withinBudget(withFallback(body,
                 (request, cancellation) -> mistral.openStream(path, endpoint, request, cancellation), new HashSet<>())));
+    }
+
+    /**
+     * Transcribes an upload streamed to Mistral as it arrives, within the budget and time budget of every call; no
+     * fallback model, since the body cannot be sent again (nor retried: see {@code MistralClient.transcribe}).
+     * Spend is booked by the minute of audio Mistral says it heard.
+     */
+    public Uni<JsonNode> transcribe(String model, StreamedBody upload) {
+        return checkBudget()
+                .chain(() -> withinBudget(Cancellation.guarded(cancellation -> mistral.transcribe(model, upload, cancellation))))
+                .invoke(answer -> spend.recordAudio(answer.path("model").asText(model), answer.get("usage")));
     }
 
     /** Spend from an answer: tokens from {@code usage}, or pages from OCR's {@code usage_info}. */

@@ -42,7 +42,7 @@ public interface MistralConfig {
 
     /** Allow-list of model ids clients may name, on every endpoint; {@code GET /v1/models} lists exactly these. */
     @WithDefault("mistral-small-2506,mistral-medium-2508,mistral-large-2411,ministral-8b-2410,codestral-2508,mistral-embed,"
-            + "mistral-moderation-2411,mistral-ocr-2505")
+            + "mistral-moderation-2411,mistral-ocr-2505,voxtral-mini-2507")
     List<String> models();
 
     /** Whether clients may name {@code -latest} aliases, whose behaviour changes under them without notice. */
@@ -105,6 +105,13 @@ public interface MistralConfig {
     /** USD per page an OCR model processes (Mistral bills OCR by page, not by token). */
     @WithDefault("0.001")
     double pricePerPage();
+
+    /**
+     * USD per minute of audio a transcription model hears (Mistral bills {@code /v1/audio/transcriptions} by the
+     * minute, from the answer's {@code usage.prompt_audio_seconds}).
+     */
+    @WithDefault("0.001")
+    double pricePerAudioMinute();
 
     interface Price {
         /** USD per million prompt (input) tokens. */

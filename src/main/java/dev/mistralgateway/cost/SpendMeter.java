@@ -61,7 +61,24 @@ public class SpendMeter {
             metrics.unpricedTokens(model, prompt + completion);
             LOG.debugf("No price configured for %s: counted at the fallback price", model);
         }
-        double usd = (prompt * price.input() + completion * price.output()) / 1_000_000;
+        book(model, (prompt * price.input() + completion * price.output()) / 1_000_000, prompt, completion);
+    }
+
+    /**
+     * Accounts for a transcription's {@code usage}: Mistral bills transcription by the minute of audio
+     * ({@code prompt_audio_seconds}, at {@code mistral.price-per-audio-minute}), not by token; its tokens still count
+     * against the key's hourly tokens.
+     */
+    public void recordAudio(String model, JsonNode usage) {
+        if (usage == null || !usage.isObject()) {
+            return;
+        }
+        double minutes = usage.path("prompt_audio_seconds").asDouble(0) / 60;
+        book(model, minutes * config.pricePerAudioMinute(), usage.path("prompt_tokens").asLong(0),
+                usage.path("completion_tokens").asLong(0));
+    }
+
+    private void book(String model, double usd, long prompt, long completion) {
         metrics.tokens(model, prompt, completion);
         metrics.spend(model, usd);
         RequestRecord request = RequestRecord.current();

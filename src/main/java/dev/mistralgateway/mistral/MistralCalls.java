@@ -1,6 +1,7 @@
 package dev.mistralgateway.mistral;
 
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -20,7 +21,7 @@ import io.vertx.core.http.RequestOptions;
  * refused as soon as its declared length or, when it is chunked, its bytes so far pass the limit, and its request is
  * reset, so one call can never make the gateway buffer more than the limit (the REST client used before read a
  * chunked answer whole before any filter could look at it: 12 answers of 20 MB took RSS to 555 MB). A cancellation
- * resets the request at any point.
+ * resets the request at any point. A body is sent whole (JSON) or streamed as it arrives ({@link StreamedBody}).
  */
 final class MistralCalls {
 
@@ -39,13 +40,42 @@ final class MistralCalls {
 
     /** {@code method path} with {@code body} (null: none); completes with the whole answer of a 2xx. */
     Uni<Buffer> send(HttpMethod method, String path, String authorization, byte[] body, Cancellation cancellation) {
-        return Uni.createFrom().emitter(emitter -> {
-            RequestOptions options = new RequestOptions().setMethod(method).setURI(connections.uri(path))
-                    .putHeader(HttpHeaders.AUTHORIZATION, authorization)
-                    .putHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON);
-            if (body != null) {
-                options.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+        RequestOptions options = options(method, path, authorization);
+        if (body != null) {
+            options.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+        }
+        return send(options, request -> body == null ? request.send() : request.send(Buffer.buffer(body)), cancellation);
+    }
+
+    /**
+     * {@code POST path} with a body that {@code upload} streams as it arrives; completes with the whole answer of a
+     * 2xx, which may come before the body is all sent (Mistral refusing it), and then resets the rest of the upload.
+     */
+    Uni<Buffer> upload(String path, String authorization, StreamedBody upload, Cancellation cancellation) {
+        RequestOptions options = options(HttpMethod.POST, path, authorization)
+                .putHeader(HttpHeaders.CONTENT_TYPE, upload.contentType());
+        if (upload.length() >= 0) {
+            options.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(upload.length()));
+        }
+        return send(options, request -> {
+            if (upload.length() < 0) {
+                request.setChunked(true);
             }
+            upload.sendTo(request);
+            return request.response();
+        }, cancellation);
+    }
+
+    private RequestOptions options(HttpMethod method, String path, String authorization) {
+        return new RequestOptions().setMethod(method).setURI(connections.uri(path))
+                .putHeader(HttpHeaders.AUTHORIZATION, authorization)
+                .putHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON);
+    }
+
+    /** Opens the request, lets {@code sender} send it, and reads the answer with the size bound. */
+    private Uni<Buffer> send(RequestOptions options, Function<HttpClientRequest, Future<HttpClientResponse>> sender,
+            Cancellation cancellation) {
+        return Uni.createFrom().emitter(emitter -> {
             connections.client().request(options).onComplete(created -> {
                 if (created.failed()) {
                     emitter.fail(MistralClient.translate(created.cause()));
@@ -65,7 +95,7 @@ final class MistralCalls {
                 if (cancellation != null) {
                     cancellation.onCancel(request::reset);
                 }
-                (body == null ? request.send() : request.send(Buffer.buffer(body))).onComplete(sent -> {
+                sender.apply(request).onComplete(sent -> {
                     if (sent.failed()) {
                         emitter.fail(MistralClient.translate(sent.cause()));
                     } else {

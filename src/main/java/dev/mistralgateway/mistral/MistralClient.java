@@ -50,6 +50,7 @@ public class MistralClient {
     private static final String CHAT = "/v1/chat/completions";
     private static final String EMBEDDINGS = "/v1/embeddings";
     private static final String MODELS = "/v1/models";
+    private static final String TRANSCRIPTIONS = "/v1/audio/transcriptions";
 
     private final MistralConnections connections;
     private final MistralCalls calls;
@@ -118,6 +119,20 @@ public class MistralClient {
     @ApplyGuard(GUARD)
     public Uni<Multi<String>> openStream(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
         return opened(path, endpoint + "_stream", request, cancellation);
+    }
+
+    /**
+     * Transcribes an upload that is streamed to Mistral as it arrives ({@code POST /v1/audio/transcriptions}). Guarded
+     * like every call, by the same circuit breaker, but never retried: the body cannot be sent twice, so the attempt's
+     * failure goes out as a {@link MistralUnrepeatableException}, which the guard's retry lets through. Call through
+     * {@link Cancellation#guarded}, so that cancelling the result cancels the upload.
+     */
+    @ApplyGuard(GUARD)
+    public Uni<JsonNode> transcribe(String model, StreamedBody upload, Cancellation cancellation) {
+        ObjectNode described = json.createObjectNode().put("model", model);
+        return observed("transcriptions", described, cancellation,
+                () -> checked(calls.upload(TRANSCRIPTIONS, authorization, upload, cancellation)))
+                .onFailure().transform(failure -> new MistralUnrepeatableException(MistralException.of(failure)));
     }
 
     /** {@code path} relative to {@code /v1}. */

@@ -19,7 +19,7 @@ import dev.mistralgateway.metrics.ErrorReason;
  */
 public abstract sealed class MistralException extends RuntimeException permits MistralApiException,
         MistralTimeoutException, MistralConnectionException, MistralProtocolException, MistralCancelledException,
-        MistralCircuitOpenException {
+        MistralCircuitOpenException, MistralUnrepeatableException {
 
     private static final long serialVersionUID = 1L;
 
