@@ -2,7 +2,7 @@
 // GATEWAY_KEY, and prints one JSON line per call: {"sdk","call","ok","detail"}. A call is ok when it succeeds and its
 // result parses into the SDK's typed objects: the Mistral SDK marks a shape it cannot parse with isUnknown.
 import { Mistral } from "@mistralai/mistralai";
-import OpenAI from "openai";
+import OpenAI, { toFile } from "openai";
 
 const url = process.env.GATEWAY_URL;
 const key = process.env.GATEWAY_KEY;
@@ -103,6 +103,14 @@ const calls = [
     check(r.pages.length === 1 && r.usageInfo.pagesProcessed === 1, "ocr");
     return r;
   }],
+  ["mistral", "audio.transcriptions.complete", async () => {
+    // The SDK sends the model before the file: the gateway streams the audio to Mistral.
+    const r = await mistral.audio.transcriptions.complete({ model: "voxtral-mini-2507",
+      file: { fileName: "sdk.wav", content: new Uint8Array(64000) }, timestampGranularities: ["segment"] });
+    check(r.text.includes("sdk.wav (64000 bytes)") && r.usage.promptAudioSeconds === 2 && r.segments.length === 1,
+      "transcription " + JSON.stringify(r));
+    return r;
+  }],
   ["openai", "chat.completions.create", async () => {
     const r = await openai.chat.completions.create({ model: "mistral-small-2506", messages: user });
     check(r.choices[0].message.content === "Echo: hello", "content");
@@ -128,6 +136,14 @@ const calls = [
   ["openai", "embeddings.create", async () => {
     const r = await openai.embeddings.create({ model: "mistral-embed", input: ["a"], encoding_format: "float" });
     check(r.data[0].embedding.length > 0, "embedding");
+    return r;
+  }],
+  ["openai", "audio.transcriptions.create", async () => {
+    // Written file first, as OpenAI's examples do, the form sends the file before the model: the gateway holds it
+    // until the model is read.
+    const r = await openai.audio.transcriptions.create({ file: await toFile(new Uint8Array(64000), "openai.wav"),
+      model: "voxtral-mini-2507" });
+    check(r.text.includes("openai.wav (64000 bytes)"), "transcription " + JSON.stringify(r));
     return r;
   }],
 ];

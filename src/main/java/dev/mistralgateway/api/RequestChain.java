@@ -18,9 +18,9 @@ import jakarta.inject.Singleton;
 /**
  * Every request to the API port passes here first, in one filter, in this order: HTTP framing, canonical path,
  * route ({@link RouteTable}), request record and access line ({@link AccessLog}), client key and its limits
- * ({@link ClientAuthentication}), declared body size ({@link BodySizeLimit}). Only a public route of a canonical,
- * well-framed request skips the rest. Whatever the router serves (Vert.x routes, JAX-RS resources, routes added
- * later), it serves after this chain.
+ * ({@link ClientAuthentication}), declared body size against the route's own limit ({@link BodySizeLimit}). Only a
+ * public route of a canonical, well-framed request skips the rest. Whatever the router serves (Vert.x routes,
+ * JAX-RS resources, routes added later), it serves after this chain.
  */
 @Singleton
 public class RequestChain {
@@ -93,7 +93,7 @@ public class RequestChain {
                 if (route.isUnknown() && request.path().startsWith("/v1/")) {
                     errors.refuse(context, ApiException.notFound("The gateway serves no endpoint at this path; it"
                             + " serves " + RouteTable.supportedApiPaths()));
-                } else if (bodySize.accept(context)) {
+                } else if (bodySize.accept(context, route)) {
                     context.next();
                 }
             });

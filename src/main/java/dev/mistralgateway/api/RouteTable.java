@@ -12,13 +12,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.mistralgateway.config.GatewayConfig;
 
 /**
- * The one table of the gateway's paths: which endpoint each is, and which are public. Deny by default: a path that
+ * The one table of the gateway's paths: which endpoint each is, which are public, and which body limit each has
+ * ({@link Route.Body}: JSON bodies share one, an upload has its own). Deny by default: a path that
  * is not listed as public needs a gateway key, whatever serves it, so a route added later is protected without
  * anyone listing it. Paths are matched in canonical form only ({@link CanonicalPath}); a trailing slash is
  * tolerated, as the router tolerates it.
  */
 @Singleton
 public class RouteTable {
+
+    /** Mistral's audio transcription: an upload, with a body limit of its own. */
+    public static final String TRANSCRIPTIONS = "/v1/audio/transcriptions";
 
     /** Mistral's API and the gateway's simple chat path: each needs a key. */
     static final List<Route> API = List.of(
@@ -32,7 +36,8 @@ public class RouteTable {
             new Route("/v1/chat/moderations", "chat_moderations", false),
             new Route("/v1/classifications", "classifications", false),
             new Route("/v1/chat/classifications", "chat_classifications", false),
-            new Route("/v1/ocr", "ocr", false));
+            new Route("/v1/ocr", "ocr", false),
+            new Route(TRANSCRIPTIONS, "transcriptions", false, Route.Body.UPLOAD));
 
     /**
      * Paths with a variable last segment: the route's path is the template, so metrics' {@code uri} label stays

@@ -7,6 +7,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -29,6 +30,9 @@ public interface GatewayConfig {
 
     /** Limits on one request's content, beyond {@code quarkus.http.limits.max-body-size}. */
     RequestLimits requestLimits();
+
+    /** {@code POST /v1/audio/transcriptions}: the limits of its upload, which other bodies do not share. */
+    Transcription transcription();
 
     /** Spend control. */
     Budget budget();
@@ -78,6 +82,23 @@ public interface GatewayConfig {
         /** Most characters of content, summed over all messages: text and every string of other chunks (image URLs too). */
         @WithDefault("400000")
         int maxTotalChars();
+    }
+
+    interface Transcription {
+        /**
+         * Largest upload (the whole multipart body): over it, 413 before a byte is read when its length is declared,
+         * or as soon as it is passed while streaming. Every other body keeps {@code quarkus.http.limits.max-body-size}.
+         */
+        @WithDefault("25M")
+        MemorySize maxUploadSize();
+
+        /**
+         * Most bytes held in temporary files at once, for uploads that send their file before their model (the
+         * gateway cannot choose, or refuse, a model it has not read, so it holds the file until it has). Past it, such
+         * uploads get 503; uploads that name the model first are streamed and never held.
+         */
+        @WithDefault("32M")
+        MemorySize maxSpooledSize();
     }
 
     interface Budget {

@@ -42,7 +42,8 @@ class ModelsTest {
                 .header("X-Request-Id", notNullValue())
                 .body("object", equalTo("list"))
                 .body("data.id", contains("mistral-small-2506", "mistral-large-2411", "mistral-embed",
-                        "mistral-tiny-2312", "codestral-2508", "mistral-moderation-2411", "mistral-ocr-2505"))
+                        "mistral-tiny-2312", "codestral-2508", "mistral-moderation-2411", "mistral-ocr-2505",
+                        "voxtral-mini-2507"))
                 .body("data.object", everyItem(equalTo("model")))
                 .body("data.type", everyItem(equalTo("base")))
                 .body("data.owned_by", everyItem(equalTo("mistralai")))

@@ -36,10 +36,13 @@ class OfficialSdksIT {
     private static final String REGISTRY = "https://registry.npmjs.org/";
     private static final String MISTRAL_KEY = "it-mistral-key-0123456789abcdef";
     private static final String CLIENT_KEY = "it-client-key-0123456789abcdef";
-    /** Mistral SDK: chat, stream, models x2, embeddings, fim x2, agents x2, moderation x2, classification x2, ocr. */
-    private static final int MISTRAL_CALLS = 14;
-    /** OpenAI SDK: chat, stream, models x2, embeddings. */
-    private static final int OPENAI_CALLS = 5;
+    /**
+     * Mistral SDK: chat, stream, models x2, embeddings, fim x2, agents x2, moderation x2, classification x2, ocr, audio
+     * transcription.
+     */
+    private static final int MISTRAL_CALLS = 15;
+    /** OpenAI SDK: chat, stream, models x2, embeddings, audio transcription. */
+    private static final int OPENAI_CALLS = 6;
 
     private final PackagedApp app = new PackagedApp();
 

@@ -19,6 +19,7 @@ import dev.mistralgateway.testing.AuthProfile;
 import dev.mistralgateway.testing.LogCapture;
 import dev.mistralgateway.testing.Management;
 import dev.mistralgateway.testing.Metrics;
+import dev.mistralgateway.testing.MultipartForm;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -84,6 +85,22 @@ class ClientAuthenticationTest {
                         "traceparent", "tracestate").contains(h.getKey()))
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
                 "only the gateway's own headers reach Mistral");
+    }
+
+    @Test
+    void audioUploadsNeedAKeyAndReachMistralWithTheGatewaysOwn() {
+        byte[] form = MultipartForm.form().field("model", "voxtral-mini-2507")
+                .file("file", "a.wav", MultipartForm.audio(40_000)).bytes();
+        given().contentType(MultipartForm.contentType()).body(form).post("/v1/audio/transcriptions")
+                .then().statusCode(401).header("WWW-Authenticate", "Bearer")
+                .body("error.type", equalTo("authentication_error"));
+        assertEquals(0, Simulator.upstreamCalls(), "no byte of a keyless upload reaches Mistral");
+        given().header("Authorization", "Bearer " + AuthProfile.TEAM_A_KEY).contentType(MultipartForm.contentType())
+                .body(form).post("/v1/audio/transcriptions")
+                .then().statusCode(200).body("text", equalTo("Simulated transcription of a.wav (40000 bytes)"));
+        Map<String, String> headers = Simulator.lastHeaders("transcriptions");
+        assertEquals("expected", headers.get("authorization"), "Mistral sees the gateway's own key");
+        assertFalse(headers.toString().contains(AuthProfile.TEAM_A_KEY), "the client key never reaches Mistral");
     }
 
     @Test
