@@ -190,6 +190,31 @@ class TranscriptionsTest {
     }
 
     @Test
+    void aClientThatLeavesMidUploadCancelsItsCall() throws Exception {
+        try (RawUpload upload = new RawUpload(endpoint, -1)) {
+            upload.send(modelThenFileHeader("gone.wav"));
+            upload.send(MultipartForm.audio(200_000));
+            await().atMost(Duration.ofSeconds(5)).until(() -> Simulator.count("transcription_bytes") > 0);
+        }
+        // Sooner than mistral.timeout.read (2 s in tests) would end the call: the client's leaving ended it.
+        await().atMost(Duration.ofMillis(1500)).until(() -> Simulator.count("aborted") == 1);
+        assertEquals(0, Simulator.count("transcriptions"), "Mistral never received a whole form");
+    }
+
+    @Test
+    void tellsAClientThatAsksBeforeSendingToGoOn() throws Exception {
+        byte[] form = MultipartForm.form().field("model", MODEL).file("file", "big.wav", MultipartForm.audio(1_100_000))
+                .bytes();
+        try (RawUpload upload = new RawUpload(endpoint, form.length, "Expect: 100-continue")) {
+            String interim = upload.interimResponse();
+            assertTrue(interim.startsWith("HTTP/1.1 100 Continue"), interim);
+            upload.send(form);
+            String response = upload.response();
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        }
+    }
+
+    @Test
     void refusesWhatComesAfterTheAudioWithoutEverCompletingTheFormAtMistral() throws Exception {
         byte[] audio = MultipartForm.audio(50_000);
         assertRefused(post(MultipartForm.form().field("model", MODEL).file("file", "a.wav", audio)

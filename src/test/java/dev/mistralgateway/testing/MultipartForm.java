@@ -120,6 +120,20 @@ public final class MultipartForm {
             return !chunked || send(new byte[0]);
         }
 
+        /** An interim response ({@code 100 Continue}): its head, read up to its empty line. */
+        public String interimResponse() throws IOException {
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int read = in.read();
+                if (read < 0) {
+                    break;
+                }
+                head.append((char) read);
+            }
+            return head.toString();
+        }
+
         /** The response, as text (status line, headers, body), read until the gateway closes or has sent it all. */
         public String response() throws IOException {
             InputStream in = socket.getInputStream();
