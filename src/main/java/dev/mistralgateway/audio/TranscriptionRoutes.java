@@ -97,7 +97,7 @@ public class TranscriptionRoutes {
         RequestRecord record = RequestRecord.current();
         Call call = new Call(context);
         TranscriptionUpload upload = new TranscriptionUpload(request, contentType, boundary, maxUploadBytes,
-                new TranscriptionForm(models), space, vertx, new TranscriptionUpload.Outcome() {
+                new TranscriptionForm(models), () -> new Spool(vertx, space), new TranscriptionUpload.Outcome() {
                     @Override
                     public void start(String model) {
                         record.model(model, false);

@@ -3,17 +3,12 @@ package dev.mistralgateway.audio;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
-
-import org.jboss.logging.Logger;
+import java.util.function.Supplier;
 
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.mistral.StreamedBody;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -27,9 +22,9 @@ import io.vertx.core.http.HttpServerRequest;
  * whole and checked, so Mistral never receives a complete form the gateway refuses: a refusal then resets the call.</li>
  * <li>the audio came before the model (as the OpenAI SDK and {@code curl -F} send it when written so): the gateway
  * cannot choose or refuse a model it has not read, and will not call Mistral with a form it may refuse, so it holds
- * the rest of the upload in a temporary file, bounded by the upload limit and by {@link SpoolSpace}, and sends it
- * once the whole form is read and checked. Refusing such forms would break clients that are right by the HTTP and
- * multipart rules; holding them in memory would let a few uploads exhaust it.</li>
+ * the rest of the upload in a temporary file ({@link Spool}), bounded by the upload limit and by {@link SpoolSpace},
+ * and sends it once the whole form is read and checked. Refusing such forms would break clients that are right by the
+ * HTTP and multipart rules; holding them in memory would let a few uploads exhaust it.</li>
  * <li>no audio part (a {@code file_url} or {@code file_id}): the small form is sent once it is whole and checked.</li>
  * </ul>
  * Over {@code gateway.transcription.max-upload-size}, the upload is refused with 413 as soon as it passes the limit.
@@ -58,16 +53,13 @@ final class TranscriptionUpload implements MultipartScanner.Listener, StreamedBo
         SPOOL
     }
 
-    private static final Logger LOG = Logger.getLogger(TranscriptionUpload.class);
-
     private final HttpServerRequest request;
     private final String contentType;
     private final long declaredLength;
     private final long maxBytes;
     private final TranscriptionForm form;
     private final MultipartScanner scanner;
-    private final SpoolSpace space;
-    private final Vertx vertx;
+    private final Supplier<Spool> spools;
     private final Outcome outcome;
 
     private Destination destination = Destination.HEAD;
@@ -86,21 +78,17 @@ final class TranscriptionUpload implements MultipartScanner.Listener, StreamedBo
     private boolean waiting;
     private boolean done;
     private HttpClientRequest upstream;
-    private String spoolPath;
-    private AsyncFile spool;
-    private long spooled;
-    private Future<Void> lastSpoolWrite = Future.succeededFuture();
+    private Spool spool;
 
     TranscriptionUpload(HttpServerRequest request, String contentType, String boundary, long maxBytes,
-            TranscriptionForm form, SpoolSpace space, Vertx vertx, Outcome outcome) {
+            TranscriptionForm form, Supplier<Spool> spools, Outcome outcome) {
         this.request = request;
         this.contentType = contentType;
         this.declaredLength = length(request.getHeader("Content-Length"));
         this.maxBytes = maxBytes;
         this.form = form;
         this.scanner = new MultipartScanner(boundary, this);
-        this.space = space;
-        this.vertx = vertx;
+        this.spools = spools;
         this.outcome = outcome;
     }
 
@@ -118,14 +106,8 @@ final class TranscriptionUpload implements MultipartScanner.Listener, StreamedBo
     void discard() {
         done = true;
         if (spool != null) {
-            AsyncFile file = spool;
-            spool = null;
-            file.close().onComplete(closed -> vertx.fileSystem().delete(spoolPath));
-        } else if (spoolPath != null) {
-            vertx.fileSystem().delete(spoolPath);
+            spool.delete();
         }
-        space.release(spooled);
-        spooled = 0;
     }
 
     private void read(Buffer data) {
@@ -234,12 +216,12 @@ final class TranscriptionUpload implements MultipartScanner.Listener, StreamedBo
 
     /** The whole upload is read and checked, and the temporary file holds its rest: call Mistral once it is written. */
     private void spoolComplete() {
-        lastSpoolWrite.onComplete(written -> {
+        spool.written().onComplete(written -> {
             if (done) {
                 return;
             }
             if (written.failed()) {
-                refuse(spoolFailed(written.cause()));
+                refuse(Spool.failed(written.cause()));
             } else {
                 outcome.start(form.model());
             }
@@ -266,7 +248,6 @@ final class TranscriptionUpload implements MultipartScanner.Listener, StreamedBo
         upstream = request;
         upstream.write(head);
         if (destination == Destination.SPOOL) {
-            spool.setReadPos(0);
             spool.pipeTo(upstream);
             return;
         }
@@ -321,45 +302,36 @@ final class TranscriptionUpload implements MultipartScanner.Listener, StreamedBo
     }
 
     private void openSpool() {
-        vertx.fileSystem().createTempFile("mistral-gateway-upload-", ".part", (String) null)
-                .compose(path -> {
-                    spoolPath = path;
-                    return vertx.fileSystem().open(path, new OpenOptions().setRead(true).setWrite(true));
-                })
-                .onComplete(opened -> {
-                    if (opened.failed()) {
-                        refuse(spoolFailed(opened.cause()));
-                        return;
-                    }
-                    spool = opened.result();
-                    if (done) {
-                        discard();
-                        return;
-                    }
-                    spool.setReadBufferSize(64 * 1024);
-                    waiting = false;
-                    Buffer held = pending;
-                    pending = null;
-                    if (held.length() > 0) {
-                        spool(held);
-                    }
-                    if (clientEnded) {
-                        spoolComplete();
-                    } else if (!done) {
-                        resumeWhenDrained(spool.writeQueueFull(), spool::drainHandler);
-                    }
-                });
+        spool = spools.get();
+        spool.open().onComplete(opened -> {
+            if (opened.failed()) {
+                refuse(Spool.failed(opened.cause()));
+                return;
+            }
+            if (done) {
+                return;
+            }
+            waiting = false;
+            Buffer held = pending;
+            pending = null;
+            if (held.length() > 0) {
+                spool(held);
+            }
+            if (clientEnded) {
+                spoolComplete();
+            } else if (!done) {
+                resumeWhenDrained(spool.writeQueueFull(), spool::drainHandler);
+            }
+        });
     }
 
     private void spool(Buffer piece) {
-        if (!space.reserve(piece.length())) {
-            refuse(new ApiException(503, "upload_spool_full", "The gateway is holding as many uploads that send their"
-                    + " file before their model as it may (gateway.transcription.max-spooled-size); send the 'model'"
-                    + " field before the 'file' part, so that the audio is streamed instead, or retry shortly", null));
+        try {
+            spool.write(piece);
+        } catch (ApiException full) {
+            refuse(full);
             return;
         }
-        spooled += piece.length();
-        lastSpoolWrite = spool.write(piece);
         resumeWhenDrained(spool.writeQueueFull(), spool::drainHandler);
     }
 
@@ -384,12 +356,6 @@ final class TranscriptionUpload implements MultipartScanner.Listener, StreamedBo
         done = true;
         request.pause();
         outcome.refuse(refusal);
-    }
-
-    private ApiException spoolFailed(Throwable cause) {
-        LOG.warnf("An upload could not be held in a temporary file: %s", cause.toString());
-        return new ApiException(503, "upload_spool_failed", "The gateway could not hold the upload; send the 'model'"
-                + " field before the 'file' part, or retry shortly", null);
     }
 
     private static ApiException tooMuchForm() {

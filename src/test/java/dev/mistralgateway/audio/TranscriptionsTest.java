@@ -103,6 +103,24 @@ class TranscriptionsTest {
     }
 
     @Test
+    void refusesAFileFirstUploadWhenHeldUploadsWouldPassTheirSpace() throws Exception {
+        // gateway.transcription.max-spooled-size is 3M in tests: one upload holds 1.9 MB and waits for its model.
+        try (RawUpload holding = new RawUpload(endpoint, -1)) {
+            holding.send(MultipartForm.fileHeader("file", "first.wav"));
+            holding.send(MultipartForm.audio(1_900_000));
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                HttpResponse<String> second = post(MultipartForm.form().file("file", "second.wav",
+                        MultipartForm.audio(1_500_000)).field("model", MODEL));
+                return second.statusCode() == 503 && second.body().contains("upload_spool_full");
+            });
+        }
+        assertEquals(0, Simulator.upstreamCalls(), "neither held upload reached Mistral");
+        // The space comes back when the first upload is dropped (its client left).
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> post(MultipartForm.form()
+                .file("file", "third.wav", MultipartForm.audio(1_500_000)).field("model", MODEL)).statusCode() == 200);
+    }
+
+    @Test
     void transcribesAnAudioFileByItsAddress() throws Exception {
         HttpResponse<String> response = post(MultipartForm.form().field("model", MODEL)
                 .field("file_url", "https://example.com/meeting.mp3"));
