@@ -1,12 +1,14 @@
 package dev.mistralgateway.api;
 
+import java.util.Map;
 import java.util.UUID;
+import java.util.logging.Level;
 import java.util.regex.Pattern;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
-import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
+import org.jboss.logmanager.ExtLogRecord;
 
 import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.metrics.GatewayMetrics;
@@ -27,16 +29,24 @@ public class AccessLog {
     /** "Client closed request" (nginx's code): the client left before its response was complete. */
     static final int CLIENT_CLOSED_REQUEST = 499;
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Logger ACCESS = Logger.getLogger("dev.mistralgateway.access");
+    static final String CATEGORY = "dev.mistralgateway.access";
 
     private final GatewayMetrics metrics;
     private final boolean enabled;
     private final LogBudget refusalLines;
+    private final AccessLogWriter writer;
 
     AccessLog(GatewayMetrics metrics, GatewayConfig config, MeterRegistry registry) {
         this.metrics = metrics;
         this.enabled = config.accessLog().enabled();
         this.refusalLines = new LogBudget("access", config.accessLog().refusalLinesPerSecond(), registry);
+        this.writer = new AccessLogWriter(CATEGORY, refusalLines.droppedCounter());
+    }
+
+    /** Writes the lines still queued when the application stops. */
+    @PreDestroy
+    void close() {
+        writer.close();
     }
 
     /** Opens the record of a request to {@code endpoint}; it is counted and logged when its response ends. */
@@ -67,24 +77,26 @@ public class AccessLog {
         if (!enabled || status >= 400 && status < 500 && !refusalLines.tryLine()) {
             return;
         }
-        long latencyMs = (System.nanoTime() - record.startNanos()) / 1_000_000;
-        MDC.put("requestId", record.requestId());
-        try {
-            // Built by hand: printf-style formatting cost 5 % of all memory allocated per request (measured).
-            StringBuilder line = new StringBuilder(160).append(record.endpoint())
-                    .append(" key=").append(record.key())
-                    .append(" model=").append(metrics.modelLabel(record.model()))
-                    .append(" stream=").append(record.stream())
-                    .append(" status=").append(status)
-                    .append(" latency_ms=").append(latencyMs)
-                    .append(" prompt_tokens=").append(record.promptTokens())
-                    .append(" completion_tokens=").append(record.completionTokens());
-            if (!completed) {
-                line.append(" client_gone=true");
-            }
-            ACCESS.info(line);
-        } finally {
-            MDC.remove("requestId");
+        if (!writer.isEnabled(Level.INFO)) {
+            return;
         }
+        long latencyMs = (System.nanoTime() - record.startNanos()) / 1_000_000;
+        // Built by hand: printf-style formatting cost 5 % of all memory allocated per request (measured).
+        StringBuilder line = new StringBuilder(160).append(record.endpoint())
+                .append(" key=").append(record.key())
+                .append(" model=").append(metrics.modelLabel(record.model()))
+                .append(" stream=").append(record.stream())
+                .append(" status=").append(status)
+                .append(" latency_ms=").append(latencyMs)
+                .append(" prompt_tokens=").append(record.promptTokens())
+                .append(" completion_tokens=").append(record.completionTokens());
+        if (!completed) {
+            line.append(" client_gone=true");
+        }
+        // The record carries the request id as its MDC, so no thread's MDC is touched.
+        ExtLogRecord entry = new ExtLogRecord(Level.INFO, line.toString(), ExtLogRecord.FormatStyle.NO_FORMAT,
+                AccessLog.class.getName());
+        entry.setMdc(Map.of("requestId", record.requestId()));
+        writer.write(entry);
     }
 }

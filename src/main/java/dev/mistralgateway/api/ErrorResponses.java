@@ -3,7 +3,7 @@ package dev.mistralgateway.api;
 import java.io.IOException;
 import java.util.UUID;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
@@ -29,7 +29,7 @@ import io.vertx.ext.web.RoutingContext;
  * the HTTP filters and chat routes (Vert.x) and by {@link ErrorMappers} (JAX-RS). No stack trace ever leaves the
  * process.
  */
-@ApplicationScoped
+@Singleton
 public class ErrorResponses {
 
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class);

@@ -10,7 +10,6 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -60,10 +59,10 @@ public class JsonPostRoutes {
                 .failureHandler(this::failed);
     }
 
-    /** Answers with {@code body} (JSON bytes) in one write, unless the client has gone. */
-    public void answer(RoutingContext context, byte[] body) {
+    /** Answers with {@code body} (JSON) in one write, unless the client has gone. */
+    public void answer(RoutingContext context, Buffer body) {
         if (!context.response().closed()) {
-            context.response().putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(Buffer.buffer(body));
+            context.response().putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(body);
         }
     }
 
@@ -111,15 +110,6 @@ public class JsonPostRoutes {
             context.next();
         } else {
             errors.fail(context, failure);
-        }
-    }
-
-    /** The JSON bytes of an answer; a tree that cannot be written back is a bug, reported as such. */
-    public byte[] bytes(Object answer) {
-        try {
-            return json.writeValueAsBytes(answer);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A parsed JSON tree could not be written back", e);
         }
     }
 }

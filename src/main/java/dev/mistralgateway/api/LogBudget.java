@@ -19,8 +19,13 @@ final class LogBudget {
     LogBudget(String log, int perSecond, MeterRegistry registry) {
         this.lines = perSecond > 0 ? new TokenBucket(perSecond, Duration.ofSeconds(1)) : null;
         this.dropped = Counter.builder("mistral.log.lines.dropped")
-                .description("Log lines not written because their kind was over its lines-per-second budget")
+                .description("Log lines not written: their kind was over its lines-per-second budget, or its write queue was full")
                 .tag("log", log).register(registry);
+    }
+
+    /** The count of this kind's dropped lines, for lines dropped elsewhere (a full queue, say). */
+    Counter droppedCounter() {
+        return dropped;
     }
 
     /** Whether a line may be written now; when not, it is counted as dropped. */

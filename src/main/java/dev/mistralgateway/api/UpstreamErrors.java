@@ -2,7 +2,7 @@ package dev.mistralgateway.api;
 
 import java.time.Duration;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 
@@ -15,7 +15,7 @@ import dev.mistralgateway.resilience.CircuitBreakerStatus;
  * message (the request was at fault), its 5xx become 502, timeouts 504, broken connections and bodies 502, and an
  * open circuit 503 with the seconds until the breaker lets a call through again.
  */
-@ApplicationScoped
+@Singleton
 public class UpstreamErrors {
 
     private final CircuitBreakerStatus breaker;

@@ -3,11 +3,9 @@ package dev.mistralgateway.audio;
 import java.util.List;
 import java.util.Locale;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.BodySizeLimit;
@@ -18,6 +16,7 @@ import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.chat.ChatRoutes;
 import dev.mistralgateway.chat.ModelPolicy;
 import dev.mistralgateway.metrics.RequestRecord;
+import dev.mistralgateway.mistral.MistralAnswer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Vertx;
@@ -32,7 +31,7 @@ import io.vertx.ext.web.RoutingContext;
  * ({@code gateway.transcription.max-upload-size}), the model allow-list and capability checked before Mistral is
  * called, the guard without its retry (an upload cannot be sent twice), and spend booked by the minute of audio.
  */
-@ApplicationScoped
+@Singleton
 public class TranscriptionRoutes {
 
     /**
@@ -123,7 +122,7 @@ public class TranscriptionRoutes {
 
         private final RoutingContext context;
         private TranscriptionUpload upload;
-        private UniEmitter<? super JsonNode> refusals;
+        private UniEmitter<? super MistralAnswer> refusals;
         private boolean started;
 
         Call(RoutingContext context) {
@@ -136,7 +135,7 @@ public class TranscriptionRoutes {
          */
         void start(String model) {
             started = true;
-            Uni<JsonNode> refused = Uni.createFrom().emitter(emitter -> refusals = emitter);
+            Uni<MistralAnswer> refused = Uni.createFrom().emitter(emitter -> refusals = emitter);
             answers.respond(context, false,
                     () -> Uni.join().first(List.of(upstream.transcribe(model, upload), refused)).toTerminate()
                             .onTermination().invoke(upload::discard),

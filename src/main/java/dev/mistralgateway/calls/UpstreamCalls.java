@@ -6,11 +6,10 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiFunction;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
@@ -18,6 +17,7 @@ import dev.mistralgateway.api.RetryAfter;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.mistral.Cancellation;
+import dev.mistralgateway.mistral.MistralAnswer;
 import dev.mistralgateway.mistral.MistralClient;
 import dev.mistralgateway.mistral.MistralException;
 import dev.mistralgateway.mistral.MistralTimeoutException;
@@ -32,7 +32,7 @@ import io.smallrye.mutiny.Uni;
  * model that has one ({@code mistral.fallback-models}), and booked (tokens, pages or audio minutes) from what the answer says it used.
  * Every feature package (chat, embeddings, inference) calls Mistral through it and only through it.
  */
-@ApplicationScoped
+@Singleton
 public class UpstreamCalls {
 
     private static final Logger LOG = Logger.getLogger(UpstreamCalls.class);
@@ -50,7 +50,7 @@ public class UpstreamCalls {
     }
 
     /** A plain chat completion of {@code body} (validated, for {@code model}). */
-    public Uni<JsonNode> complete(ObjectNode body, String model) {
+    public Uni<MistralAnswer> complete(ObjectNode body, String model) {
         return checkBudget().chain(() -> withinBudget(withFallback(body, mistral::chat, new HashSet<>())))
                 .invoke(answer -> book(model, answer));
     }
@@ -61,7 +61,7 @@ public class UpstreamCalls {
     }
 
     /** Embeddings of a validated body. */
-    public Uni<JsonNode> embed(ObjectNode request) {
+    public Uni<MistralAnswer> embed(ObjectNode request) {
         String model = request.path("model").asText();
         return checkBudget()
                 .chain(() -> withinBudget(Cancellation.guarded(cancellation -> mistral.embeddings(request, cancellation))))
@@ -72,7 +72,7 @@ public class UpstreamCalls {
      * Sends a validated body to another JSON endpoint of Mistral ({@code path} relative to {@code /v1}, {@code endpoint}
      * its metrics name), with the budget and fallback of chat, and books what the answer says it used.
      */
-    public Uni<JsonNode> call(String path, String endpoint, ObjectNode body) {
+    public Uni<MistralAnswer> call(String path, String endpoint, ObjectNode body) {
         String model = body.path("model").asText();
         return checkBudget()
                 .chain(() -> withinBudget(withFallback(body,
@@ -91,19 +91,19 @@ public class UpstreamCalls {
      * fallback model, since the body cannot be sent again (nor retried: see {@code MistralClient.transcribe}).
      * Spend is booked by the minute of audio Mistral says it heard.
      */
-    public Uni<JsonNode> transcribe(String model, StreamedBody upload) {
+    public Uni<MistralAnswer> transcribe(String model, StreamedBody upload) {
         return checkBudget()
                 .chain(() -> withinBudget(Cancellation.guarded(cancellation -> mistral.transcribe(model, upload, cancellation))))
-                .invoke(answer -> spend.recordAudio(answer.path("model").asText(model), answer.get("usage")));
+                .invoke(answer -> spend.recordAudio(answer.model() != null ? answer.model() : model, answer.usage()));
     }
 
     /** Spend from an answer: tokens from {@code usage}, or pages from OCR's {@code usage_info}. */
-    private void book(String requestedModel, JsonNode answer) {
-        String model = answer.path("model").asText(requestedModel);
-        if (answer.has("usage")) {
-            spend.record(model, answer.get("usage"));
-        } else if (answer.has("usage_info")) {
-            spend.recordPages(model, answer.get("usage_info").path("pages_processed").asLong(0));
+    private void book(String requestedModel, MistralAnswer answer) {
+        String model = answer.model() != null ? answer.model() : requestedModel;
+        if (!answer.usage().isMissingNode()) {
+            spend.record(model, answer.usage());
+        } else if (answer.pagesProcessed() >= 0) {
+            spend.recordPages(model, answer.pagesProcessed());
         }
     }
 

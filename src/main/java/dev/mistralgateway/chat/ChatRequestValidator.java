@@ -3,7 +3,7 @@ package dev.mistralgateway.chat;
 import java.util.List;
 import java.util.Set;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +18,7 @@ import dev.mistralgateway.models.Capability;
  * Checks what the gateway is answerable for (messages, model, max_tokens, temperature, preset) and applies the
  * defaults; every other field passes to Mistral untouched. A refused request never reaches Mistral.
  */
-@ApplicationScoped
+@Singleton
 public class ChatRequestValidator {
 
     static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");

@@ -5,12 +5,11 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
@@ -18,6 +17,7 @@ import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
 import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.metrics.RequestRecord;
+import dev.mistralgateway.mistral.MistralAnswer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -35,7 +35,7 @@ import io.vertx.ext.web.RoutingContext;
  * and a stream's events go straight to the socket. Served as {@link JsonPostRoutes}; every refusal and failure is
  * answered by {@link ErrorResponses}, as in the rest of the API.
  */
-@ApplicationScoped
+@Singleton
 public class ChatRoutes {
 
     static final List<String> PATHS = List.of("/api/chat", "/v1/chat/completions");
@@ -80,7 +80,7 @@ public class ChatRoutes {
      * Every endpoint that may stream Mistral's events answers through here; a client that goes away stops the Mistral
      * call it was waiting for (a stream's writer takes this over).
      */
-    public void respond(RoutingContext context, boolean stream, Supplier<Uni<JsonNode>> plain,
+    public void respond(RoutingContext context, boolean stream, Supplier<Uni<MistralAnswer>> plain,
             Supplier<Uni<Multi<String>>> events) {
         HttpServerResponse response = context.response();
         Context requestContext = Vertx.currentContext();
@@ -107,7 +107,7 @@ public class ChatRoutes {
         pending.set(stream
                 ? events.get().subscribe().with(opened -> relay(response, opened, requestContext, inFlight),
                         failure -> errors.fail(context, failure))
-                : plain.get().subscribe().with(answer -> routes.answer(context, routes.bytes(answer)),
+                : plain.get().subscribe().with(answer -> routes.answer(context, answer.body()),
                         failure -> errors.fail(context, failure)));
         if (response.closed()) {
             // Gone while the body was being parsed, before the close handler was set.

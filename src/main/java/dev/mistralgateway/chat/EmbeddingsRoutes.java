@@ -1,7 +1,7 @@
 package dev.mistralgateway.chat;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +17,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /** {@code POST /v1/embeddings}: validates model and input, then relays Mistral's answer unchanged. */
-@ApplicationScoped
+@Singleton
 public class EmbeddingsRoutes {
 
     static final String PATH = "/v1/embeddings";
@@ -51,7 +51,7 @@ public class EmbeddingsRoutes {
             errors.fail(context, refused);
             return;
         }
-        upstream.embed(request).subscribe().with(answer -> routes.answer(context, routes.bytes(answer)),
+        upstream.embed(request).subscribe().with(answer -> routes.answer(context, answer.body()),
                 failure -> errors.fail(context, failure));
     }
 

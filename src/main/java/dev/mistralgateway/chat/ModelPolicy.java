@@ -2,7 +2,7 @@ package dev.mistralgateway.chat;
 
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -16,7 +16,7 @@ import dev.mistralgateway.models.ModelCatalog;
  * Which model a request gets and how much it may generate: the allow-list, the default, the refusal of unpinned
  * {@code -latest} aliases, the capability the endpoint needs (from the model's card) and the {@code max_tokens} cap.
  */
-@ApplicationScoped
+@Singleton
 public class ModelPolicy {
 
     private final MistralConfig config;

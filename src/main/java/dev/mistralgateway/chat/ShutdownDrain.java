@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -28,7 +28,7 @@ import io.vertx.core.Vertx;
  * requests that arrive after that are refused with 503 at once.
  */
 @Startup
-@ApplicationScoped
+@Singleton
 public class ShutdownDrain {
 
     private static final Logger LOG = Logger.getLogger(ShutdownDrain.class);

@@ -2,7 +2,7 @@ package dev.mistralgateway.chat;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -23,7 +23,7 @@ import io.vertx.core.buffer.Buffer;
  * fails midway, or ends without {@code [DONE]}, the client gets a final {@code data: {"error":...}} event instead
  * of a clean end, and a truncated stream is counted.
  */
-@ApplicationScoped
+@Singleton
 public class SseRelay {
 
     static final String DONE = "[DONE]";

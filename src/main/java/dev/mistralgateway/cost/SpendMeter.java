@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -25,7 +25,7 @@ import io.smallrye.mutiny.Uni;
  * {@link StateStore} (per pod, or for the fleet through Redis), and says when the optional hourly budget
  * ({@code gateway.budget.hourly-usd}) is exhausted.
  */
-@ApplicationScoped
+@Singleton
 public class SpendMeter {
 
     private static final Logger LOG = Logger.getLogger(SpendMeter.class);

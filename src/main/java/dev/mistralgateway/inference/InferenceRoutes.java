@@ -1,7 +1,7 @@
 package dev.mistralgateway.inference;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +22,7 @@ import io.vertx.ext.web.RoutingContext;
  * otherwise untouched, through the guard; the answer (JSON, or events when a streaming endpoint is asked to stream)
  * goes back unchanged and its usage is booked.
  */
-@ApplicationScoped
+@Singleton
 public class InferenceRoutes {
 
     private final ModelPolicy models;

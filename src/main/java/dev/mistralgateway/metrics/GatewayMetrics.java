@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.mistralgateway.config.MistralConfig;
 import io.micrometer.core.instrument.Counter;
@@ -20,7 +20,7 @@ import io.micrometer.core.instrument.Timer;
  * value is bounded (models are mapped onto the allow-list, statuses and reasons are small fixed sets), so no
  * user text or key can ever become a label.
  */
-@ApplicationScoped
+@Singleton
 public class GatewayMetrics {
 
     /** Buckets for {@code histogram_quantile}: fine below a second, and past the 5 s latency alert up to a minute. */

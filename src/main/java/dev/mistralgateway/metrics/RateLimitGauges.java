@@ -2,7 +2,7 @@ package dev.mistralgateway.metrics;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +14,7 @@ import io.vertx.core.MultiMap;
  * both are read. A gauge keeps its last value; -1 until Mistral first sends the header. It only reads headers, on the
  * event loop that received them.
  */
-@ApplicationScoped
+@Singleton
 public class RateLimitGauges {
 
     private final AtomicLong remainingRequests = new AtomicLong(-1);

@@ -54,14 +54,14 @@ final class GenAiSpans {
             span.setStatus(StatusCode.ERROR);
         } else if (cancelled) {
             span.setAttribute(ERROR_TYPE, "cancelled");
-        } else if (item instanceof JsonNode answer) {
-            if (answer.hasNonNull("model")) {
-                span.setAttribute(RESPONSE_MODEL, answer.get("model").asText());
+        } else if (item instanceof MistralAnswer answer) {
+            if (answer.model() != null) {
+                span.setAttribute(RESPONSE_MODEL, answer.model());
             }
-            if (answer.hasNonNull("id")) {
-                span.setAttribute(RESPONSE_ID, answer.get("id").asText());
+            if (answer.id() != null) {
+                span.setAttribute(RESPONSE_ID, answer.id());
             }
-            JsonNode usage = answer.path("usage");
+            JsonNode usage = answer.usage();
             if (usage.isObject()) {
                 span.setAttribute(INPUT_TOKENS, usage.path("prompt_tokens").asLong());
                 span.setAttribute(OUTPUT_TOKENS, usage.path("completion_tokens").asLong());

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -23,7 +23,7 @@ import dev.mistralgateway.config.MistralConfig;
  * others and until Mistral's list first arrives. Clients' {@code /v1/models} calls and capability checks read this
  * cache; none of them calls Mistral.
  */
-@ApplicationScoped
+@Singleton
 public class ModelCatalog {
 
     private static final Logger LOG = Logger.getLogger(ModelCatalog.class);

@@ -3,7 +3,7 @@ package dev.mistralgateway.resilience;
 import java.time.Duration;
 import java.util.Locale;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -18,7 +18,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
  * an open breaker to half-open only when the next call arrives; this reports it half-open as soon as the delay is
  * over, because that is when the next call will be let through.
  */
-@ApplicationScoped
+@Singleton
 public class CircuitBreakerStatus {
 
     /** The name of the one breaker in front of Mistral, for {@link CircuitBreakerMaintenance}. */

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.mistralgateway.config.GatewayConfig;
 
@@ -16,7 +16,7 @@ import dev.mistralgateway.config.GatewayConfig;
  * gateway a map lookup per request. At most {@value #MAX_ADDRESSES} addresses are remembered; addresses whose
  * allowance is whole again are forgotten first.
  */
-@ApplicationScoped
+@Singleton
 public class FailedAuthThrottle {
 
     static final int MAX_ADDRESSES = 10_000;

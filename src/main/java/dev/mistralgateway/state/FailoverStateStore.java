@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -42,7 +42,7 @@ import io.vertx.core.Vertx;
  * share one state (is Redis in use, what is booked, what is in flight), and splitting them would pass that state
  * around; the bookings themselves already live in {@link Bookings}, the scripts in {@link RedisScripts}.
  */
-@ApplicationScoped
+@Singleton
 public class FailoverStateStore implements StateStore {
 
     private static final Logger LOG = Logger.getLogger(FailoverStateStore.class);

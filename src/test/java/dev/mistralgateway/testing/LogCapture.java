@@ -2,6 +2,7 @@ package dev.mistralgateway.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -41,7 +42,27 @@ public final class LogCapture extends Handler implements AutoCloseable {
         }
     }
 
+    /**
+     * The lines so far, once no new one came for 50 ms (at most 2 s): access lines are written by their own thread a
+     * moment after the response (api.AccessLogWriter).
+     */
     public List<String> lines() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        int seen = -1;
+        while (System.nanoTime() < deadline) {
+            synchronized (lines) {
+                if (lines.size() == seen) {
+                    break;
+                }
+                seen = lines.size();
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         synchronized (lines) {
             return List.copyOf(lines);
         }
