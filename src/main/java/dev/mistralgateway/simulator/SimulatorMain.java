@@ -2,10 +2,14 @@ package dev.mistralgateway.simulator;
 
 import java.util.concurrent.CountDownLatch;
 
+import io.vertx.core.net.PfxOptions;
+
 /**
  * Runs the simulator on its own, for benchmarks and manual tests:
  * {@code java -cp 'target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*:target/quarkus-app/app/*'
- * dev.mistralgateway.simulator.SimulatorMain --port 9090 --api-key sim-key [--latency-ms 50]}.
+ * dev.mistralgateway.simulator.SimulatorMain --port 9090 --api-key sim-key [--latency-ms 50]
+ * [--tls-key-store simulator.p12 --tls-password secret]}: with a PKCS12 key store, it serves HTTPS (the benchmark's
+ * time to first byte over TLS). The password is read from {@code SIMULATOR_TLS_PASSWORD} when not given.
  */
 public final class SimulatorMain {
 
@@ -15,14 +19,21 @@ public final class SimulatorMain {
     public static void main(String[] args) throws InterruptedException {
         MistralSimulator.Options options = MistralSimulator.Options.defaults().withPort(9090);
         long latencyMs = 0;
+        String keyStore = null;
+        String password = System.getenv("SIMULATOR_TLS_PASSWORD");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> options = options.withPort(Integer.parseInt(args[i + 1]));
                 case "--api-key" -> options = options.withApiKey(args[i + 1]);
                 case "--latency-ms" -> latencyMs = Long.parseLong(args[i + 1]);
+                case "--tls-key-store" -> keyStore = args[i + 1];
+                case "--tls-password" -> password = args[i + 1];
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]
-                        + "; options: --port N, --api-key KEY, --latency-ms N");
+                        + "; options: --port N, --api-key KEY, --latency-ms N, --tls-key-store FILE, --tls-password P");
             }
+        }
+        if (keyStore != null) {
+            options = options.withTls(new PfxOptions().setPath(keyStore).setPassword(password));
         }
         MistralSimulator simulator = MistralSimulator.start(options);
         if (latencyMs > 0) {
