@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 
 import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.ExtLogRecord;
@@ -44,7 +45,7 @@ final class AccessLogWriter {
         thread.start();
     }
 
-    boolean isEnabled(java.util.logging.Level level) {
+    boolean isEnabled(Level level) {
         return logger.isLoggable(level);
     }
 
@@ -67,7 +68,9 @@ final class AccessLogWriter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        publish(drain(new ArrayList<>()));
+        List<ExtLogRecord> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        publish(rest);
     }
 
     private void run() {
@@ -88,11 +91,6 @@ final class AccessLogWriter {
                 batch.clear();
             }
         }
-    }
-
-    private List<ExtLogRecord> drain(List<ExtLogRecord> batch) {
-        queue.drainTo(batch);
-        return batch;
     }
 
     /** Publishes {@code batch} with every auto-flushing handler on the way held until its end, then flushed. */

@@ -19,7 +19,8 @@ final class LogBudget {
     LogBudget(String log, int perSecond, MeterRegistry registry) {
         this.lines = perSecond > 0 ? new TokenBucket(perSecond, Duration.ofSeconds(1)) : null;
         this.dropped = Counter.builder("mistral.log.lines.dropped")
-                .description("Log lines not written: their kind was over its lines-per-second budget, or its write queue was full")
+                .description("Log lines not written: their kind was over its lines-per-second budget,"
+                        + " or its write queue was full")
                 .tag("log", log).register(registry);
     }
 

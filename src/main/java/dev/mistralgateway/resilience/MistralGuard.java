@@ -13,9 +13,9 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.faulttolerance.api.Guard;
 
 /**
- * The fault tolerance of every Mistral call, applied with {@code @ApplyGuard("mistral")}: retry (429/5xx, with
- * Retry-After) around one shared, named circuit breaker. One guard, so chat, streams and embeddings feed and obey
- * the same breaker; its parameters come from {@link MistralConfig}. The per-attempt timeout is not here but in
+ * The fault tolerance of every Mistral call, the {@code @Identifier("mistral")} guard that {@code MistralClient} calls
+ * around each: retry (429/5xx, with Retry-After) around one shared, named circuit breaker. One guard, so chat, streams
+ * and embeddings feed and obey the same breaker; its parameters come from {@link MistralConfig}. The per-attempt timeout is not here but in
  * {@code MistralClient}, below the guard: a guard timeout cannot cancel the attempt it gives up on
  * ({@code mistral.Cancellation} says why), so the attempt held its connection and failed a second time later.
  */
