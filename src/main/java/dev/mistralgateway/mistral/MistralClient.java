@@ -57,8 +57,6 @@ public class MistralClient {
     };
 
     private static final Logger LOG = Logger.getLogger(MistralClient.class);
-    private static final String CHAT = "/v1/chat/completions";
-    private static final String EMBEDDINGS = "/v1/embeddings";
     private static final String MODELS = "/v1/models";
     private static final String TRANSCRIPTIONS = "/v1/audio/transcriptions";
 
@@ -111,8 +109,7 @@ public class MistralClient {
 
     /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
     public Uni<MistralAnswer> chat(ObjectNode request, Cancellation cancellation) {
-        return guard.get(() -> observed("chat", request, cancellation,
-                () -> answer(calls.send(HttpMethod.POST, CHAT, authorization, bytes(request), cancellation))), ANSWER);
+        return post("chat/completions", "chat", request, cancellation);
     }
 
     /**
@@ -167,9 +164,7 @@ public class MistralClient {
 
     /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
     public Uni<MistralAnswer> embeddings(ObjectNode request, Cancellation cancellation) {
-        return guard.get(() -> observed("embeddings", request, cancellation,
-                () -> answer(calls.send(HttpMethod.POST, EMBEDDINGS, authorization, bytes(request), cancellation))),
-                ANSWER);
+        return post("embeddings", "embeddings", request, cancellation);
     }
 
     /**
