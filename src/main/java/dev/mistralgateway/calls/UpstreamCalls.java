@@ -94,12 +94,12 @@ public class UpstreamCalls {
     public Uni<MistralAnswer> transcribe(String model, StreamedBody upload) {
         return checkBudget()
                 .chain(() -> withinBudget(Cancellation.guarded(cancellation -> mistral.transcribe(model, upload, cancellation))))
-                .invoke(answer -> spend.recordAudio(answer.model() != null ? answer.model() : model, answer.usage()));
+                .invoke(answer -> spend.recordAudio(answer.modelOr(model), answer.usage()));
     }
 
     /** Spend from an answer: tokens from {@code usage}, or pages from OCR's {@code usage_info}. */
     private void book(String requestedModel, MistralAnswer answer) {
-        String model = answer.model() != null ? answer.model() : requestedModel;
+        String model = answer.modelOr(requestedModel);
         if (!answer.usage().isMissingNode()) {
             spend.record(model, answer.usage());
         } else if (answer.pagesProcessed() >= 0) {

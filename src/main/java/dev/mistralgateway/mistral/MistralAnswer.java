@@ -24,6 +24,11 @@ import io.vertx.core.buffer.Buffer;
  */
 public record MistralAnswer(Buffer body, String model, String id, JsonNode usage, long pagesProcessed) {
 
+    /** The model that answered, or {@code requested} when the answer does not say. */
+    public String modelOr(String requested) {
+        return model != null ? model : requested;
+    }
+
     /**
      * Reads {@code body} with {@code json} (which must not fail on trailing tokens: the usage objects are read in the
      * middle of the answer); anything but one JSON object is Mistral breaking its protocol.

@@ -28,6 +28,7 @@ class MistralAnswerTest {
         MistralAnswer answer = MistralAnswer.read(body, JSON);
         assertSame(body, answer.body(), "relayed untouched");
         assertEquals("mistral-small-2506", answer.model(), "the top-level model, not a nested one");
+        assertEquals("mistral-small-2506", answer.modelOr("asked-for"), "the model that answered");
         assertEquals("cmpl-1", answer.id());
         assertEquals(5, answer.usage().path("prompt_tokens").asLong());
         assertEquals(4, answer.usage().path("completion_tokens").asLong());
@@ -39,6 +40,7 @@ class MistralAnswerTest {
         MistralAnswer answer = MistralAnswer.read(Buffer.buffer(
                 "{\"model\":{\"odd\":true},\"id\":[1,2],\"usage\":[3],\"usage_info\":{\"pages_processed\":7,\"x\":{}}}"), JSON);
         assertNull(answer.model());
+        assertEquals("asked-for", answer.modelOr("asked-for"), "the model asked for, when the answer names none");
         assertNull(answer.id());
         assertTrue(answer.usage().isMissingNode());
         assertEquals(7, answer.pagesProcessed());
