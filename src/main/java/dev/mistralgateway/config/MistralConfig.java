@@ -78,11 +78,11 @@ public interface MistralConfig {
     /** Timeouts of the calls to Mistral. */
     Timeout timeout();
 
-    /** Retries of calls that failed because Mistral was overloaded (429) or failing (5xx). */
+    /**
+     * The backoff of retries (429/5xx). How many retries, and the circuit breaker, are SmallRye Fault Tolerance's own
+     * keys on {@code mistral.MistralGuard} (src/docs/configuration.md).
+     */
     Retry retry();
-
-    /** The one circuit breaker in front of every Mistral call (5 failures open it for 60 s by default). */
-    CircuitBreaker circuitBreaker();
 
     /**
      * Fallback model per model, tried when a call to the first fails with an outage (5xx, 429, timeout, connection)
@@ -145,35 +145,9 @@ public interface MistralConfig {
     }
 
     interface Retry {
-        /** Retries after the first attempt; 0 disables retrying. */
-        @WithDefault("2")
-        int maxRetries();
-
-        /** Base of the exponential backoff (with full jitter) when Mistral sends no Retry-After. */
-        @WithDefault("250ms")
-        Duration initialDelay();
-
         /** Cap of the exponential backoff. */
         @WithDefault("4s")
         Duration maxDelay();
-    }
-
-    interface CircuitBreaker {
-        /** Size of the rolling window of calls the failure ratio is computed over. */
-        @WithDefault("5")
-        int requestVolumeThreshold();
-
-        /** Share of failed calls in the window that opens the circuit (1.0: all of them). */
-        @WithDefault("1.0")
-        double failureRatio();
-
-        /** How long the circuit stays open before one trial call is let through (half-open). */
-        @WithDefault("60s")
-        Duration delay();
-
-        /** Successful trial calls that close a half-open circuit. */
-        @WithDefault("1")
-        int successThreshold();
     }
 
     interface Health {

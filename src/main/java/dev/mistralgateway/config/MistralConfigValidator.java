@@ -66,23 +66,7 @@ public final class MistralConfigValidator {
             problems.add("mistral.timeout.request (" + config.timeout().request() + ") must not be shorter than"
                     + " mistral.timeout.read (" + config.timeout().read() + ")");
         }
-        if (config.retry().maxRetries() < 0 || config.retry().maxRetries() > 10) {
-            problems.add("mistral.retry.max-retries must be between 0 and 10 (was " + config.retry().maxRetries() + ")");
-        }
-        checkPositive(problems, "mistral.retry.initial-delay", config.retry().initialDelay());
         checkPositive(problems, "mistral.retry.max-delay", config.retry().maxDelay());
-        MistralConfig.CircuitBreaker breaker = config.circuitBreaker();
-        if (breaker.requestVolumeThreshold() < 1) {
-            problems.add("mistral.circuit-breaker.request-volume-threshold must be at least 1 (was "
-                    + breaker.requestVolumeThreshold() + ")");
-        }
-        if (!(breaker.failureRatio() > 0 && breaker.failureRatio() <= 1)) {
-            problems.add("mistral.circuit-breaker.failure-ratio must be in (0, 1] (was " + breaker.failureRatio() + ")");
-        }
-        if (breaker.successThreshold() < 1) {
-            problems.add("mistral.circuit-breaker.success-threshold must be at least 1 (was " + breaker.successThreshold() + ")");
-        }
-        checkPositive(problems, "mistral.circuit-breaker.delay", breaker.delay());
         config.fallbackModels().forEach((model, fallback) -> {
             if (!config.models().contains(model) || !config.models().contains(fallback)) {
                 problems.add("mistral.fallback-models.\"" + model + "\"=" + fallback + " must name two models of mistral.models");

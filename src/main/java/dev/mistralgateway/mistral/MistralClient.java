@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -27,8 +26,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
-import io.smallrye.common.annotation.Identifier;
-import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -39,8 +36,8 @@ import io.vertx.core.http.HttpMethod;
  * The gateway's only way to Mistral. Sends each call over the pooled connections of the calling event loop
  * ({@link MistralConnections}), adds the key, reads plain answers with a size bound ({@link MistralCalls}) and streams
  * with backpressure ({@link MistralStreams}), checks that 2xx bodies are JSON objects, turns every transport failure into
- * a {@link MistralException} subtype, and applies the guard ({@code resilience.MistralGuard}) (retry, circuit breaker, timeout) to every
- * call a client request makes.
+ * a {@link MistralException} subtype, and calls each attempt of a client request through {@link MistralGuard} (retry,
+ * circuit breaker, timeout: SmallRye Fault Tolerance's annotations).
  * <p>
  * Vert.x' HTTP client rather than the MicroProfile REST client used before: that client read a chunked answer whole
  * before anything could look at its size, could not cancel an attempt below the guard, and closed a stream's pooled
@@ -48,13 +45,6 @@ import io.vertx.core.http.HttpMethod;
  */
 @Singleton
 public class MistralClient {
-
-    /** The identifier of the fault-tolerance guard every client call goes through (see resilience.MistralGuard). */
-    public static final String GUARD = "mistral";
-    private static final TypeLiteral<Uni<MistralAnswer>> ANSWER = new TypeLiteral<>() {
-    };
-    private static final TypeLiteral<Uni<Multi<String>>> STREAM = new TypeLiteral<>() {
-    };
 
     private static final Logger LOG = Logger.getLogger(MistralClient.class);
     private static final String MODELS = "/v1/models";
@@ -70,20 +60,16 @@ public class MistralClient {
     private final ObjectMapper json;
     /** Reads the fields of plain answers (see {@link MistralAnswer}). */
     private final ObjectReader answers;
-    /**
-     * The guard (resilience.MistralGuard), called directly rather than through {@code @ApplyGuard}: SmallRye FT's
-     * interceptor looked the guard bean up through CDI on every call (about 1.5 % of the CPU of a plain call; measured).
-     */
-    private final Guard guard;
+    private final MistralGuard guard;
 
     MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
             Tracer tracer, ObjectMapper json, Vertx vertx, TlsConfigurationRegistry tlsRegistry,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingOff,
-            @Identifier(GUARD) Guard guard) {
+            MistralGuard guard) {
         this.guard = guard;
         // With the SDK off, Quarkus' tracer still builds and ends real spans that nobody exports (measured: 1-2 % of
         // the CPU of a plain call): the no-op tracer costs nothing.
-        this.tracer = tracingOff ? OpenTelemetry.noop().getTracer(GUARD) : tracer;
+        this.tracer = tracingOff ? OpenTelemetry.noop().getTracer(MistralGuard.BREAKER) : tracer;
         this.json = json;
         this.answers = json.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         Optional<TlsConfiguration> tls = MistralTls.configuration(tlsRegistry, config);
@@ -119,7 +105,7 @@ public class MistralClient {
      * {@link Cancellation#guarded}: cancelling it cancels the stream, before its first event or after.
      */
     public Uni<Multi<String>> openStream(ObjectNode request, Cancellation cancellation) {
-        return guard.get(() -> opened("chat/completions", "chat_stream", request, cancellation), STREAM);
+        return guarded(() -> opened("chat/completions", "chat_stream", request, cancellation));
     }
 
     /**
@@ -128,14 +114,13 @@ public class MistralClient {
      * {@link Cancellation#guarded}, so that cancelling the result cancels the attempt.
      */
     public Uni<MistralAnswer> post(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
-        return guard.get(() -> observed(endpoint, request, cancellation,
-                () -> answer(calls.send(HttpMethod.POST, "/v1/" + path, authorization, bytes(request), cancellation))),
-                ANSWER);
+        return guarded(() -> observed(endpoint, request, cancellation,
+                () -> answer(calls.send(HttpMethod.POST, "/v1/" + path, authorization, bytes(request), cancellation))));
     }
 
     /** Opens a stream of any other streaming endpoint, as {@link #openStream(ObjectNode, Cancellation)} does for chat. */
     public Uni<Multi<String>> openStream(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
-        return guard.get(() -> opened(path, endpoint + "_stream", request, cancellation), STREAM);
+        return guarded(() -> opened(path, endpoint + "_stream", request, cancellation));
     }
 
     /**
@@ -146,9 +131,14 @@ public class MistralClient {
      */
     public Uni<MistralAnswer> transcribe(String model, StreamedBody upload, Cancellation cancellation) {
         ObjectNode described = json.createObjectNode().put("model", model);
-        return guard.get(() -> observed("transcriptions", described, cancellation,
+        return guarded(() -> observed("transcriptions", described, cancellation,
                 () -> answer(calls.upload(TRANSCRIPTIONS, authorization, upload, cancellation)))
-                .onFailure().transform(failure -> new MistralUnrepeatableException(MistralException.of(failure))), ANSWER);
+                .onFailure().transform(failure -> new MistralUnrepeatableException(MistralException.of(failure))));
+    }
+
+    /** Through {@link MistralGuard}; a failure the breaker skipped comes out as it was. */
+    private <T> Uni<T> guarded(Supplier<Uni<T>> attempt) {
+        return guard.call(attempt).onFailure(MistralGuard.NotAnOutage.class).transform(Throwable::getCause);
     }
 
     /** {@code path} relative to {@code /v1}. */

@@ -1,28 +1,33 @@
 package dev.mistralgateway.resilience;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
-import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.mistral.MistralGuard;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.quarkus.runtime.Startup;
 
 /**
  * The state of the Mistral circuit breaker as health checks, error responses and metrics need it. SmallRye moves
  * an open breaker to half-open only when the next call arrives; this reports it half-open as soon as the delay is
- * over, because that is when the next call will be let through.
+ * over, because that is when the next call will be let through. Created at startup, so that it sees every transition
+ * of the breaker (the {@code @CircuitBreaker} of {@code mistral.MistralGuard}).
  */
 @Singleton
+@Startup
 public class CircuitBreakerStatus {
 
     /** The name of the one breaker in front of Mistral, for {@link CircuitBreakerMaintenance}. */
-    public static final String NAME = "mistral";
+    public static final String NAME = MistralGuard.BREAKER;
 
     private static final Logger LOG = Logger.getLogger(CircuitBreakerStatus.class);
 
@@ -46,16 +51,22 @@ public class CircuitBreakerStatus {
     private final MeterRegistry registry;
     private volatile long openedAtNanos = System.nanoTime();
 
-    CircuitBreakerStatus(MistralConfig config, MeterRegistry registry) {
-        this.delay = config.circuitBreaker().delay();
+    CircuitBreakerStatus(Config config, MeterRegistry registry) {
+        // The breaker's delay as SmallRye reads it: FT's own keys, else the annotation's value.
+        long amount = config.getOptionalValue(MistralGuard.CONFIG_PREFIX + "circuit-breaker.delay", Long.class)
+                .orElse(MistralGuard.BREAKER_DELAY);
+        ChronoUnit unit = config.getOptionalValue(MistralGuard.CONFIG_PREFIX + "circuit-breaker.delay-unit", String.class)
+                .map(name -> ChronoUnit.valueOf(name.toUpperCase(Locale.ROOT))).orElse(MistralGuard.BREAKER_DELAY_UNIT);
+        this.delay = Duration.of(amount, unit);
         this.registry = registry;
+        CircuitBreakerMaintenance.get().onStateChange(NAME, this::changed);
         Gauge.builder("mistral.circuit.breaker.state", this, status -> status.state().ordinal())
                 .description("State of the Mistral circuit breaker: 0 closed, 1 half-open, 2 open")
                 .register(registry);
     }
 
     /** Called by the breaker on every transition. */
-    void changed(CircuitBreakerState state) {
+    private void changed(CircuitBreakerState state) {
         registry.counter("mistral.circuit.breaker.transitions", "to", state.name().toLowerCase(Locale.ROOT)).increment();
         if (state == CircuitBreakerState.OPEN) {
             openedAtNanos = System.nanoTime();

@@ -33,7 +33,7 @@ class DocumentedCommandsTest {
     /** Inline code that is a command line, not a mere name: a known program followed by arguments. */
     private static final Pattern INLINE_COMMAND = Pattern.compile(
             "^(?:[A-Z_]+=\\S+ )*(?:\\./mvnw|kubectl|curl|promtool|docker|java|src/main/\\S+) \\S.*");
-    private static final Pattern CONFIG_KEY = Pattern.compile("^(?:mistral|gateway|quarkus)\\.[A-Za-z0-9.\"<>*_-]*");
+    private static final Pattern CONFIG_KEY = Pattern.compile("^(?:mistral|gateway|quarkus)\\.[A-Za-z0-9./\"<>*_-]*");
     private static final Pattern ASSIGNMENTS = Pattern.compile("^(?:[A-Z][A-Z0-9_]*=\\S+ ?)+$");
     private static final Path CI = Path.of(".ci/run");
     private static final Path CONFIGURATION = Docs.DOCS.resolve("configuration.md");
