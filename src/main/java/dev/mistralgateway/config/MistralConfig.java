@@ -75,6 +75,13 @@ public interface MistralConfig {
     @WithDefault("10M")
     MemorySize maxResponseSize();
 
+    /**
+     * Largest single server-sent event of a Mistral stream (its data lines together). Mistral's events are a few
+     * hundred bytes; a larger one means a broken or hostile upstream, and the stream ends with an error event.
+     */
+    @WithDefault("1M")
+    MemorySize maxStreamEventSize();
+
     /** Timeouts of the calls to Mistral. */
     Timeout timeout();
 

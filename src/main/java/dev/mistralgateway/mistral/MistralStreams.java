@@ -43,7 +43,7 @@ final class MistralStreams {
         this.vertx = vertx;
         this.connections = connections;
         this.rateLimits = rateLimits;
-        this.maxEventBytes = config.maxResponseSize().asLongValue();
+        this.maxEventBytes = config.maxStreamEventSize().asLongValue();
         this.idle = config.timeout().streamIdle();
     }
 

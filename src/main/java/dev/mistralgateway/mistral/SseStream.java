@@ -34,6 +34,8 @@ final class SseStream implements Flow.Publisher<String>, Flow.Subscription {
     private final ArrayDeque<String> events = new ArrayDeque<>();
     private final StringBuilder data = new StringBuilder();
     private Buffer partial = Buffer.buffer();
+    /** How many bytes of {@link #partial} were already searched for a line end. */
+    private int scanned;
     private boolean hasData;
     private Consumer<Throwable> opened;
     private Flow.Subscriber<? super String> subscriber;
@@ -101,8 +103,10 @@ final class SseStream implements Flow.Publisher<String>, Flow.Subscription {
         fetching = false;
         stopIdleTimer();
         partial.appendBuffer(chunk);
+        // Only the new bytes are scanned: rescanning the whole partial line for every buffer made one large event cost
+        // the square of its size (a 9.5 MB event took 29 CPU-seconds).
         int start = 0;
-        for (int i = 0; i < partial.length(); i++) {
+        for (int i = scanned; i < partial.length(); i++) {
             if (partial.getByte(i) == '\n') {
                 int end = i > start && partial.getByte(i - 1) == '\r' ? i - 1 : i;
                 line(partial.getString(start, end, StandardCharsets.UTF_8.name()));
@@ -110,10 +114,11 @@ final class SseStream implements Flow.Publisher<String>, Flow.Subscription {
             }
         }
         partial = start == 0 ? partial : partial.getBuffer(start, partial.length());
+        scanned = partial.length();
         if (partial.length() + data.length() > maxEventBytes) {
             // Ended first: the reset fails the response too, and that must not be what the client is told.
             end(new MistralProtocolException("A stream event from Mistral is over the gateway's limit of " + maxEventBytes
-                    + " bytes (mistral.max-response-size)", null));
+                    + " bytes (mistral.max-stream-event-size)", null));
             request.reset();
             return;
         }
