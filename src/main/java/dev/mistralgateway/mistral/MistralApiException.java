@@ -14,10 +14,11 @@ public final class MistralApiException extends MistralException {
     private final String upstreamMessage;
     private final Duration retryAfter;
 
+    /** {@code upstreamMessage} is relayed and logged: the gateway's Mistral key is taken out of it here. */
     public MistralApiException(int status, String upstreamMessage, Duration retryAfter) {
-        super("Mistral returned HTTP " + status + ": " + upstreamMessage, null);
+        super("Mistral returned HTTP " + status + ": " + UpstreamSecrets.redact(upstreamMessage), null);
         this.status = status;
-        this.upstreamMessage = upstreamMessage;
+        this.upstreamMessage = UpstreamSecrets.redact(upstreamMessage);
         this.retryAfter = retryAfter;
     }
 

@@ -18,6 +18,7 @@ public final class MistralEndpoint {
     public MistralEndpoint(URI baseUrl, String apiKey) {
         this.baseUrl = baseUrl;
         this.authorization = "Bearer " + apiKey.strip();
+        UpstreamSecrets.register(apiKey);
     }
 
     /** The configured Mistral API; fails when no key is configured. */

@@ -23,9 +23,13 @@ final class MistralErrorBody {
     private MistralErrorBody() {
     }
 
-    /** Mistral's message, or the status' reason phrase when it sent none; at most {@value #MAX_MESSAGE_LENGTH} characters. */
+    /**
+     * Mistral's message, or the status' reason phrase when it sent none; at most {@value #MAX_MESSAGE_LENGTH}
+     * characters, with the gateway's Mistral key taken out ({@link UpstreamSecrets}) before it is shortened, so that no
+     * part of it survives.
+     */
     static String message(int status, String body) {
-        String message = extract(body);
+        String message = UpstreamSecrets.redact(extract(body));
         if (message == null || message.isBlank()) {
             message = Response.Status.fromStatusCode(status) != null
                     ? Response.Status.fromStatusCode(status).getReasonPhrase()
