@@ -7,14 +7,16 @@ import org.jboss.logging.Logger;
 
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.config.MistralConfigValidator;
-import io.quarkus.arc.DefaultBean;
+import io.quarkus.arc.profile.UnlessBuildProfile;
 import io.quarkus.runtime.Startup;
 
 /**
- * The Mistral endpoint of every build: the configured API. Dev mode may replace it with the simulator (a bean of the
- * simulator package, only in the dev build), so production code never reaches the simulator.
+ * The Mistral endpoint of every build but the dev build: the configured API. The dev build has its own producer in the
+ * simulator package (the simulator without a key), so production code never reaches the simulator, and the two
+ * producers are never both in one build: this one would refuse to start without a key.
  */
 @Singleton
+@UnlessBuildProfile("dev")
 public class MistralEndpointProducer {
 
     private static final Logger LOG = Logger.getLogger(MistralEndpointProducer.class);
@@ -23,7 +25,6 @@ public class MistralEndpointProducer {
     @Produces
     @Singleton
     @Startup
-    @DefaultBean
     MistralEndpoint endpoint(MistralConfig config) {
         MistralConfigValidator.validate(config);
         MistralEndpoint endpoint = MistralEndpoint.configured(config);

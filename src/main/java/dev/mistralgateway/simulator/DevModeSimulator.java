@@ -19,7 +19,8 @@ import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 
 /**
- * In the dev build only: without {@code MISTRAL_API_KEY}, the gateway talks to a simulator it starts on the
+ * The Mistral endpoint of the dev build (in place of {@code MistralEndpointProducer}, which the dev build leaves out):
+ * the configured API when {@code MISTRAL_API_KEY} is set; without it, the gateway talks to a simulator it starts on the
  * application's Vert.x. The simulator outlives live reloads: its URL and key are kept in system properties, and a
  * reload finds it still listening there, with the faults injected into it, so a saved URL stays valid.
  */
