@@ -6,8 +6,11 @@ import OpenAI, { toFile } from "openai";
 
 const url = process.env.GATEWAY_URL;
 const key = process.env.GATEWAY_KEY;
-const mistral = new Mistral({ serverURL: url, apiKey: key, retryConfig: { strategy: "none" } });
-const openai = new OpenAI({ baseURL: url + "/v1", apiKey: key, maxRetries: 0 });
+// The SDKs on their defaults, as their users construct them: only where to go and with which key.
+const mistral = new Mistral({ serverURL: url, apiKey: key });
+const openai = new OpenAI({ baseURL: url + "/v1", apiKey: key });
+/** The Mistral SDK's vector for "a", to which the OpenAI SDK's must decode (float32 precision). */
+let vectorOfA;
 const user = [{ role: "user", content: "hello" }];
 
 /** Paths to every value the SDK could not type; empty when everything parsed. */
@@ -29,6 +32,12 @@ async function collect(stream) {
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
+}
+
+function sameVector(vector, format) {
+  check(vectorOfA && vector.length === vectorOfA.length, format + ": " + vector.length + " values");
+  const wrong = vector.findIndex((value, i) => Math.fround(value) !== Math.fround(vectorOfA[i]));
+  check(wrong < 0, format + ": value " + wrong + " is " + vector[wrong] + ", Mistral's SDK read " + vectorOfA[wrong]);
 }
 
 const calls = [
@@ -54,7 +63,8 @@ const calls = [
   }],
   ["mistral", "embeddings.create", async () => {
     const r = await mistral.embeddings.create({ model: "mistral-embed", inputs: ["a", "b"] });
-    check(r.data.length === 2 && r.data[0].embedding.length > 0, "embeddings");
+    check(r.data.length === 2 && r.data.every(item => item.embedding.length === 1024), "embeddings");
+    vectorOfA = r.data[0].embedding;
     return r;
   }],
   ["mistral", "fim.complete", async () => {
@@ -106,9 +116,15 @@ const calls = [
   ["mistral", "audio.transcriptions.complete", async () => {
     // The SDK sends the model before the file: the gateway streams the audio to Mistral.
     const r = await mistral.audio.transcriptions.complete({ model: "voxtral-mini-2507",
+      file: { fileName: "sdk.wav", content: new Uint8Array(64000) } });
+    check(r.text.includes("sdk.wav (64000 bytes)") && r.usage.promptAudioSeconds === 2, "transcription " + JSON.stringify(r));
+    return r;
+  }],
+  ["mistral", "audio.transcriptions.complete(segments)", async () => {
+    // The one option that changes the answer's shape: segments with their timestamps.
+    const r = await mistral.audio.transcriptions.complete({ model: "voxtral-mini-2507",
       file: { fileName: "sdk.wav", content: new Uint8Array(64000) }, timestampGranularities: ["segment"] });
-    check(r.text.includes("sdk.wav (64000 bytes)") && r.usage.promptAudioSeconds === 2 && r.segments.length === 1,
-      "transcription " + JSON.stringify(r));
+    check(r.segments.length === 1, "segments " + JSON.stringify(r));
     return r;
   }],
   ["openai", "chat.completions.create", async () => {
@@ -134,8 +150,14 @@ const calls = [
     return r;
   }],
   ["openai", "embeddings.create", async () => {
+    // On its defaults the SDK asks for base64 and decodes little-endian float32 itself.
+    const r = await openai.embeddings.create({ model: "mistral-embed", input: ["a"] });
+    sameVector(r.data[0].embedding, "base64 (the default)");
+    return r;
+  }],
+  ["openai", "embeddings.create(float)", async () => {
     const r = await openai.embeddings.create({ model: "mistral-embed", input: ["a"], encoding_format: "float" });
-    check(r.data[0].embedding.length > 0, "embedding");
+    sameVector(r.data[0].embedding, "float");
     return r;
   }],
   ["openai", "audio.transcriptions.create", async () => {

@@ -12,11 +12,15 @@ import dev.mistralgateway.api.JsonPostRoutes;
 import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.RequestRecord;
+import dev.mistralgateway.mistral.EmbeddingEncoding;
 import dev.mistralgateway.models.Capability;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code POST /v1/embeddings}: validates model and input, then relays Mistral's answer unchanged. */
+/**
+ * {@code POST /v1/embeddings}: validates model, input and encoding, then relays Mistral's answer, unchanged unless it
+ * carries numbers where the client asked for base64 ({@link EmbeddingEncoding}).
+ */
 @Singleton
 public class EmbeddingsRoutes {
 
@@ -44,6 +48,7 @@ public class EmbeddingsRoutes {
     private void embed(RoutingContext context, ObjectNode request) {
         try {
             validateInput(request.get("input"));
+            validateEncoding(request.get("encoding_format"));
             String model = models.resolve(request.get("model"), config.defaultEmbeddingModel(), Capability.EMBEDDING);
             request.put("model", model);
             RequestRecord.current().model(model, false);
@@ -51,8 +56,14 @@ public class EmbeddingsRoutes {
             errors.fail(context, refused);
             return;
         }
-        upstream.embed(request).subscribe().with(answer -> routes.answer(context, answer.body()),
-                failure -> errors.fail(context, failure));
+        upstream.embed(request).map(answer -> EmbeddingEncoding.asRequested(request, answer.body())).subscribe()
+                .with(body -> routes.answer(context, body), failure -> errors.fail(context, failure));
+    }
+
+    private static void validateEncoding(JsonNode format) {
+        if (format != null && !format.isNull() && !EmbeddingEncoding.FORMATS.contains(format.asText(""))) {
+            throw ApiException.invalid("'encoding_format' must be one of " + EmbeddingEncoding.FORMATS);
+        }
     }
 
     private static void validateInput(JsonNode input) {

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.mistralgateway.mistral.EmbeddingEncoding;
+
 /**
  * Mistral's wire format of chat-shaped answers (chat, FIM, agents) and embeddings, with deterministic content: the
  * answer echoes the last user message (or the FIM prompt), token counts follow
@@ -122,6 +124,9 @@ final class SimulatedAnswers {
             ArrayNode vector = item.putArray("embedding");
             for (double value : vector(inputs.get(i), dimension)) {
                 vector.add(value);
+            }
+            if (EmbeddingEncoding.base64Requested(request)) {
+                item.put("embedding", EmbeddingEncoding.base64(vector, EmbeddingEncoding.FLOAT));
             }
             item.put("index", i);
             tokens += tokens(inputs.get(i));

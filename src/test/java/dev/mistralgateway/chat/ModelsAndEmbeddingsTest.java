@@ -8,6 +8,10 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Base64;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +55,23 @@ class ModelsAndEmbeddingsTest {
     }
 
     @Test
+    void answersBase64VectorsAsLittleEndianFloat32WhenAsked() {
+        List<Float> floats = given().contentType(ContentType.JSON).body("{\"input\":\"same text\"}")
+                .post("/v1/embeddings").then().statusCode(200).extract().jsonPath().getList("data[0].embedding", Float.class);
+        String base64 = given().contentType(ContentType.JSON)
+                .body("{\"input\":\"same text\",\"encoding_format\":\"base64\"}")
+                .post("/v1/embeddings").then().statusCode(200).extract().jsonPath().getString("data[0].embedding");
+
+        FloatBuffer decoded = ByteBuffer.wrap(Base64.getDecoder().decode(base64)).order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
+        assertEquals(1024, decoded.remaining(), "1024 float32 values");
+        for (int i = 0; i < floats.size(); i++) {
+            assertEquals(floats.get(i), decoded.get(i), "value " + i);
+        }
+        assertEquals("base64", Simulator.lastRequest("embeddings").getString("encoding_format"), "asked of Mistral too");
+    }
+
+    @Test
     void refusesInvalidEmbeddingRequestsWithoutCallingMistral() {
         String[][] cases = {
                 { "{}", "'input' is required" },
@@ -58,6 +79,7 @@ class ModelsAndEmbeddingsTest {
                 { "{\"input\":[]}", "non-empty array" },
                 { "{\"input\":[\"ok\", 3]}", "input[1] must be a non-empty string" },
                 { "{\"input\":\"x\",\"model\":\"text-embedding-3-large\"}", "is not allowed" },
+                { "{\"input\":\"x\",\"encoding_format\":\"hex\"}", "'encoding_format' must be one of [float, base64]" },
         };
         for (String[] c : cases) {
             given().contentType(ContentType.JSON).body(c[0])

@@ -25,8 +25,9 @@ import dev.mistralgateway.testing.PackagedApp;
 /**
  * The official SDKs, unchanged, against the packaged jar: Mistral's TypeScript SDK ({@code @mistralai/mistralai}) and
  * OpenAI's ({@code openai}), at the versions pinned in {@code src/test/sdk/package-lock.json}, run every call that
- * maps to an endpoint the gateway serves ({@code src/test/sdk/sdk-check.mjs}); each must succeed and parse into the
- * SDK's typed objects. The packages are installed from the npm registry into {@code target/sdk-node} once per lock
+ * maps to an endpoint the gateway serves ({@code src/test/sdk/sdk-check.mjs}), on the SDKs' default options (the
+ * OpenAI SDK's embeddings ask for base64); each must succeed and parse into the SDK's typed objects, with the values
+ * the simulator answered. The packages are installed from the npm registry into {@code target/sdk-node} once per lock
  * file. Without Node and npm the test is skipped, except in CI ({@code CI=true}), where it fails.
  */
 class OfficialSdksIT {
@@ -38,11 +39,11 @@ class OfficialSdksIT {
     private static final String CLIENT_KEY = "it-client-key-0123456789abcdef";
     /**
      * Mistral SDK: chat, stream, models x2, embeddings, fim x2, agents x2, moderation x2, classification x2, ocr, audio
-     * transcription.
+     * transcription (with and without segments).
      */
-    private static final int MISTRAL_CALLS = 15;
-    /** OpenAI SDK: chat, stream, models x2, embeddings, audio transcription. */
-    private static final int OPENAI_CALLS = 6;
+    private static final int MISTRAL_CALLS = 16;
+    /** OpenAI SDK: chat, stream, models x2, embeddings (base64, its default, and float), audio transcription. */
+    private static final int OPENAI_CALLS = 7;
 
     private final PackagedApp app = new PackagedApp();
 
