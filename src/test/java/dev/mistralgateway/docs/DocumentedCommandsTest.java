@@ -37,6 +37,11 @@ class DocumentedCommandsTest {
     private static final Pattern ASSIGNMENTS = Pattern.compile("^(?:[A-Z][A-Z0-9_]*=\\S+ ?)+$");
     private static final Path CI = Path.of(".ci/run");
     private static final Path CONFIGURATION = Docs.DOCS.resolve("configuration.md");
+    /** A class name as tests are named here: {@code ChatApiTest}, {@code PackagedJarIT}. */
+    private static final Pattern TEST_CLASS = Pattern.compile("(?<![*\\w])[A-Z][a-z][A-Za-z0-9]*(?:Test|IT)\\b");
+    private static final Pattern LOCAL_URL = Pattern.compile("(?:localhost|127\\.0\\.0\\.1):(\\d+)(/[^\\s`'\")]*)?");
+    private static final String API_PORT = "8080";
+    private static final String MANAGEMENT_PORT = "9000";
 
     private final CommandChecks checks = new CommandChecks();
 
@@ -120,11 +125,72 @@ class DocumentedCommandsTest {
     }
 
     @Test
+    void everyTestClassNamedInTheDocumentsAndTheToolsFilesExists() throws IOException {
+        List<Path> files = new ArrayList<>(Docs.all());
+        for (Path directory : List.of(Path.of("src/test/sdk"), Path.of("src/main/docker"), Path.of("src/main/bench"),
+                Path.of("src/main/scripts"), Path.of(".ci"))) {
+            try (Stream<Path> listed = Files.list(directory)) {
+                listed.filter(Files::isRegularFile).filter(file -> !file.toString().endsWith("package-lock.json"))
+                        .forEach(files::add);
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (Path file : files) {
+            for (Matcher name = TEST_CLASS.matcher(Files.readString(file)); name.find();) {
+                if (!testClassExists(name.group())) {
+                    missing.add(file + ": " + name.group());
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "test classes named but not in src/test/java");
+    }
+
+    @Test
+    void everyLocalUrlPrintedUsesThePortThatServesItsPath() {
+        List<String> wrong = new ArrayList<>();
+        for (Path file : Docs.all()) {
+            List<String> lines = Docs.lines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                for (Matcher url = LOCAL_URL.matcher(lines.get(i)); url.find();) {
+                    String port = url.group(1);
+                    String path = url.group(2) == null ? "" : url.group(2);
+                    boolean management = path.startsWith("/q/");
+                    if (port.equals(API_PORT) && management || port.equals(MANAGEMENT_PORT) && !management) {
+                        wrong.add(file + ":" + (i + 1) + ": " + url.group() + " (the API port is " + API_PORT
+                                + ", /q/ paths are on the management port, " + MANAGEMENT_PORT + ")");
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    private static boolean testClassExists(String name) {
+        try (Stream<Path> sources = Files.walk(Path.of("src/test/java"))) {
+            if (sources.anyMatch(file -> file.getFileName().toString().equals(name + ".java"))) {
+                return true;
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        // The frameworks' annotations (@QuarkusTest, @ParameterizedTest, ...) are named too.
+        return Stream.of("io.quarkus.test.junit.", "org.junit.jupiter.api.", "org.junit.jupiter.params.")
+                .anyMatch(prefix -> {
+                    try {
+                        Class.forName(prefix + name);
+                        return true;
+                    } catch (ClassNotFoundException notThere) {
+                        return false;
+                    }
+                });
+    }
+
+    @Test
     void promtoolCommandsRunAsPrinted() throws Exception {
         List<Docs.Located> promtool = printedCommands().stream()
                 .filter(command -> command.text().startsWith("promtool ")).toList();
         assertFalse(promtool.isEmpty(), "the documents show promtool");
-        assumeTrue(onPath("promtool") || "true".equals(System.getenv("CI")),
+        assumeTrue(Shell.onPath("promtool") || "true".equals(System.getenv("CI")),
                 "promtool is not on PATH (Debian/Ubuntu package 'prometheus')");
         for (Docs.Located command : promtool) {
             assertEquals(0, bash(command.text(), Path.of("")), command.toString());
@@ -160,26 +226,11 @@ class DocumentedCommandsTest {
     }
 
     private static int bash(String command, Path directory) throws Exception {
-        Path log = Files.createTempFile("documented-command", ".log");
-        try {
-            Process process = new ProcessBuilder("bash", "-c", command).directory(directory.toAbsolutePath().toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-                fail(command + " did not finish in 60 s:\n" + Files.readString(log));
-            }
-            if (process.exitValue() != 0) {
-                System.err.println(command + "\n" + Files.readString(log));
-            }
-            return process.exitValue();
-        } finally {
-            Files.deleteIfExists(log);
+        Shell.Result result = Shell.run(command, directory, 60);
+        if (result.exitCode() != 0) {
+            System.err.println(command + "\n" + result.output());
         }
-    }
-
-    private static boolean onPath(String tool) {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .anyMatch(directory -> !directory.isEmpty() && Files.isExecutable(Path.of(directory, tool)));
+        return result.exitCode();
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -1,10 +1,19 @@
 package dev.mistralgateway.docs;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
-/** Just enough of the shell's grammar to take the documented commands apart: comments, pipelines, words. */
+/**
+ * Just enough of the shell's grammar to take the documented commands apart (comments, pipelines, words), and a way to
+ * run one as printed.
+ */
 final class Shell {
 
     private static final Pattern ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*");
@@ -20,7 +29,32 @@ final class Shell {
         }
     }
 
+    /** A finished command: its exit code and its output (stdout and stderr, stripped). */
+    record Result(int exitCode, String output) {
+    }
+
     private Shell() {
+    }
+
+    /** Runs {@code command} with bash in {@code directory}; fails when it takes longer than {@code seconds}. */
+    static Result run(String command, Path directory, int seconds) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("documented-command", ".log");
+        try {
+            Process process = new ProcessBuilder("bash", "-c", command).directory(directory.toAbsolutePath().toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError(command + " did not finish in " + seconds + " s:\n" + Files.readString(log));
+            }
+            return new Result(process.exitValue(), Files.readString(log).strip());
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    static boolean onPath(String tool) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(directory -> !directory.isEmpty() && Files.isExecutable(Path.of(directory, tool)));
     }
 
     /** The line without a trailing {@code # comment} (a {@code #} that starts a word outside quotes). */

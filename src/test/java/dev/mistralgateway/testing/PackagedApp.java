@@ -68,14 +68,22 @@ public final class PackagedApp implements AutoCloseable {
      * its log.
      */
     public Path start(List<String> command, Map<String, String> env) throws IOException {
+        return start(Path.of(""), command, env);
+    }
+
+    /** As {@link #start(List, Map)}, in {@code directory}. */
+    public Path start(Path directory, List<String> command, Map<String, String> env) throws IOException {
         Path log = Files.createTempFile("packaged-app", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toAbsolutePath().toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("MISTRAL_") || name.startsWith("GATEWAY_")
                 || name.startsWith("QUARKUS_"));
         // Each process gets a management port of its own, so that tests never meet on 9000.
         builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
         builder.environment().putAll(env);
-        processes.add(builder.start());
+        Process process = builder.start();
+        process.getOutputStream().close(); // no one types: its input ends at once, as from /dev/null
+        processes.add(process);
         return log;
     }
 
@@ -84,15 +92,27 @@ public final class PackagedApp implements AutoCloseable {
         return processes.get(processes.size() - 1);
     }
 
+    /** Stops every process started, children first (a shell's or Maven's), each given 10 s to end gracefully. */
     @Override
     public void close() throws InterruptedException {
         for (Process process : processes) {
+            List<ProcessHandle> children = process.descendants().toList();
+            children.forEach(ProcessHandle::destroy);
             process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+            for (ProcessHandle child : children) {
+                stop(child);
             }
+            stop(process.toHandle());
         }
         processes.clear();
+    }
+
+    private static void stop(ProcessHandle process) throws InterruptedException {
+        try {
+            process.onExit().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
+            process.destroyForcibly();
+        }
     }
 
     public static void waitFor(Check check, String what) throws Exception {
