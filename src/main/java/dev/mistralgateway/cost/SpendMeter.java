@@ -44,8 +44,9 @@ public class SpendMeter {
         Gauge.builder("mistral.budget.spend.usd", this, SpendMeter::lastHourUsd)
                 .description("Spend of the rolling last 60 minutes in USD: the fleet's when shared through Redis,"
                         + " else this pod's").register(registry);
-        Gauge.builder("mistral.budget.limit.usd", () -> hourlyBudget.orElse(0))
-                .description("Hourly budget in USD (0: none)").register(registry);
+        // No budget, no series: a limit of 0 would read as "no money left" on a dashboard or in an alert.
+        hourlyBudget.ifPresent(limit -> Gauge.builder("mistral.budget.limit.usd", () -> limit)
+                .description("Hourly budget in USD").register(registry));
     }
 
     /** Accounts for one answer's {@code usage} (ignored when absent), for the model that answered. */

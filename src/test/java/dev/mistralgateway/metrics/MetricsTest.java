@@ -51,6 +51,15 @@ class MetricsTest {
     }
 
     @Test
+    void withoutABudgetThereIsNoBudgetLimitSeries() {
+        post("/api/chat", LARGE_PING, 200);
+        String scrape = Metrics.scrape();
+        assertTrue(scrape.contains("\nmistral_budget_spend_usd"), "the spend gauge is exported");
+        assertFalse(scrape.contains("mistral_budget_limit_usd"),
+                "no budget is configured: a limit of 0 would read as no money left");
+    }
+
+    @Test
     void streamUsageComesFromTheFinalChunk() {
         String before = Metrics.scrape();
         post("/v1/chat/completions", "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}", 200);

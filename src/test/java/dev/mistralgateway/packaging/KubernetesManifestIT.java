@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
@@ -167,6 +169,33 @@ class KubernetesManifestIT {
         Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
         assertEquals("true", annotations.get("prometheus.io/scrape"));
         assertEquals("/q/metrics", annotations.get("prometheus.io/path"));
+    }
+
+    @Test
+    void noAnnotationOrLabelCarriesAPathOfTheMachineThatBuiltIt() {
+        String home = System.getProperty("user.home");
+        String project = Path.of("").toAbsolutePath().toString();
+        List<String> local = new ArrayList<>();
+        for (HasMetadata resource : resources) {
+            List<Map<String, String>> maps = new ArrayList<>();
+            maps.add(resource.getMetadata().getAnnotations());
+            maps.add(resource.getMetadata().getLabels());
+            if (resource instanceof Deployment deployment) {
+                maps.add(deployment.getSpec().getTemplate().getMetadata().getAnnotations());
+                maps.add(deployment.getSpec().getTemplate().getMetadata().getLabels());
+            }
+            maps.stream().filter(Objects::nonNull).flatMap(map -> map.entrySet().stream())
+                    .filter(entry -> entry.getValue() != null && (localPath(entry.getValue())
+                            || entry.getValue().contains(project) || entry.getValue().contains(home)
+                            || entry.getKey().endsWith("vcs-uri") && !entry.getValue().startsWith("https://")))
+                    .forEach(entry -> local.add(resource.getKind() + " " + entry.getKey() + "=" + entry.getValue()));
+        }
+        assertEquals(List.of(), local, "a local path in " + MANIFEST);
+    }
+
+    /** A file URL, or an absolute path that names a file or directory of this machine (not a URL path as /q/metrics). */
+    private static boolean localPath(String value) {
+        return value.startsWith("file:") || value.startsWith("/") && Files.exists(Path.of(value));
     }
 
     @Test
