@@ -89,7 +89,7 @@ class DevModeIT {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
                         "{\"type\":\"status\",\"status\":400,\"message\":\"injected before the reload\",\"times\":-1,"
                                 + "\"match\":\"fault-me\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, injected.statusCode(), injected.body());
+        assertEquals(201, injected.statusCode(), injected.body());
 
         touchAJavaFile(project);
         long reload = System.nanoTime();
