@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -22,12 +24,22 @@ import io.restassured.http.ContentType;
 /**
  * Rules, dashboard and code cannot drift apart: after real traffic through the simulator, every metric the alert
  * rules and the dashboard query is in {@code /q/metrics}. (The profile allows an unpriced model, so the
- * unpriced-tokens series exists too.)
+ * unpriced-tokens series exists too, and sets a budget, whose limit series exists only when one is set.)
  */
 @QuarkusTest
 @WithTestResource(SimulatorResource.class)
-@TestProfile(AllowLatestProfile.class)
+@TestProfile(MetricsExportTest.EverySeriesProfile.class)
 class MetricsExportTest {
+
+    /** {@link AllowLatestProfile} with an hourly budget far above what the test spends. */
+    public static class EverySeriesProfile extends AllowLatestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
+            overrides.put("gateway.budget.hourly-usd", "1000");
+            return overrides;
+        }
+    }
 
     private static void post(String path, String body) {
         given().contentType(ContentType.JSON).body(body).post(path);
