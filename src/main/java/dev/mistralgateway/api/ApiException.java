@@ -69,8 +69,8 @@ public class ApiException extends RuntimeException {
     }
 
     /**
-     * 400 for a request whose framing is ambiguous (RFC 9112 §6.1): the bytes after it cannot be trusted to be the
-     * next request, so the connection is closed after the answer.
+     * 400 for a request whose framing is ambiguous (RFC 9112 §6.1), or that brings a body where none is taken: the
+     * bytes after it cannot be trusted to be the next request, so the connection is closed after the answer.
      */
     public static ApiException badFraming(String message) {
         return new ApiException(400, "invalid_request_error", message, null, ErrorReason.INVALID_REQUEST, true);

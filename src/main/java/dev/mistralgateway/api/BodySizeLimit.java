@@ -50,7 +50,8 @@ public class BodySizeLimit {
         return ApiException.tooLarge(jsonBytes);
     }
 
-    private static long declaredLength(String header) {
+    /** A Content-Length header's value; -1 when it is not a number. */
+    static long declaredLength(String header) {
         try {
             return Long.parseLong(header.strip());
         } catch (NumberFormatException e) {

@@ -20,6 +20,7 @@ import dev.mistralgateway.metrics.ErrorReason;
 import dev.mistralgateway.metrics.GatewayMetrics;
 import dev.mistralgateway.mistral.MistralException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -33,6 +34,8 @@ import io.vertx.ext.web.RoutingContext;
 public class ErrorResponses {
 
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
+    /** The largest body of a refused request that is still read (and dropped) to keep its connection. */
+    static final long DRAINED_BODY_BYTES = 64 * 1024;
 
     private final ObjectMapper json;
     private final GatewayMetrics metrics;
@@ -125,6 +128,21 @@ public class ErrorResponses {
         }
     }
 
+    /**
+     * Whether the request is refused with a body still on its way that is worth more than draining: chunked (no end
+     * announced) or declared over {@value #DRAINED_BODY_BYTES} bytes. A smaller declared body is read and dropped, so
+     * that a client with a wrong key keeps its connection and surely gets its answer.
+     */
+    private static boolean bodyLeftUnread(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        if (request.isEnded()) {
+            return false;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return request.headers().contains(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING)
+                || length != null && BodySizeLimit.declaredLength(length) > DRAINED_BODY_BYTES;
+    }
+
     private void write(RoutingContext context, ApiException error) {
         HttpServerResponse response = context.response();
         if (response.ended() || response.closed()) {
@@ -142,8 +160,10 @@ public class ErrorResponses {
         if (error.status() == 401) {
             response.putHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         }
-        if (error.closesConnection()) {
-            // The body was not read, or its framing is in doubt: the connection cannot carry another request.
+        if (error.closesConnection() || bodyLeftUnread(context)) {
+            // The body was not read, or its framing is in doubt: the connection cannot carry another request, and
+            // nothing more is read from it (a refused client costs no more than its headers).
+            ClosingConnections.mark(context.request());
             response.putHeader("Connection", "close");
             response.end(body(error)).onComplete(ended -> context.request().connection().close());
             return;

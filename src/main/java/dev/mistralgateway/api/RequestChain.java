@@ -7,6 +7,8 @@ import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.metrics.RequestRecord;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.MultiMap;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.HttpServerRequestInternal;
@@ -57,7 +59,17 @@ public class RequestChain {
      */
     void installFailureHandler(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(context -> {
-            if (context.failure() != null || context.response().headWritten()) {
+            if (ClosingConnections.isClosing(context.request())) {
+                context.request().connection().close();
+            } else if (context.response().headWritten()) {
+                context.next();
+            } else if (context.failure() instanceof VertxException refusal && !(refusal instanceof HttpClosedException)
+                    && context.statusCode() >= 400 && context.statusCode() < 500) {
+                // Vert.x Web's own refusals before any route ran: an HTTP/1.1 request without Host, say. Left to the
+                // routes' failure handlers they became 500s with an ERROR line each (a flood wrote 9 MB in 3 s).
+                errors.refuse(context, new ApiException(context.statusCode(), "invalid_request_error",
+                        ApiException.printable(String.valueOf(refusal.getMessage())), null));
+            } else if (context.failure() != null) {
                 context.next();
             } else if (context.statusCode() == 413) {
                 errors.refuse(context, bodySize.tooLarge());
@@ -72,11 +84,22 @@ public class RequestChain {
 
     private void handle(RoutingContext context) {
         HttpServerRequest request = context.request();
+        if (ClosingConnections.isClosing(request)) {
+            // Decoded from what followed a refused request on its connection: never a request of the client's.
+            request.connection().close();
+            return;
+        }
         String framing = framingProblem(request.headers());
         String pathProblem = CanonicalPath.problem(request.path());
         Route route = pathProblem == null ? routes.route(request.path()) : Route.unknown();
         ((HttpServerRequestInternal) request).context()
                 .putLocal(URL_TEMPLATE, route.isUnknown() ? UNKNOWN_TEMPLATE : route.path());
+        if (route.isPublic() && framing == null && hasBody(request.headers())) {
+            // Nothing public takes a body: answered and closed, it cannot hold the connection open with one.
+            accessLog.start(context, route.endpoint());
+            errors.refuse(context, ApiException.badFraming(route.path() + " takes no request body"));
+            return;
+        }
         if (route.isPublic() && framing == null) {
             accessLog.identify(context);
             context.next();
@@ -98,6 +121,11 @@ public class RequestChain {
                 }
             });
         }
+    }
+
+    private static boolean hasBody(MultiMap headers) {
+        String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+        return headers.contains(HttpHeaders.TRANSFER_ENCODING) || length != null && !length.strip().equals("0");
     }
 
     /**

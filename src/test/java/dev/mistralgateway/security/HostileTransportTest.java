@@ -5,12 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -25,6 +20,7 @@ import dev.mistralgateway.testing.AuthProfile;
 import dev.mistralgateway.testing.HostileTrafficProfile;
 import dev.mistralgateway.testing.LogCapture;
 import dev.mistralgateway.testing.Management;
+import dev.mistralgateway.testing.RawHttp;
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
@@ -76,7 +72,7 @@ class HostileTransportTest {
             assertTrue(byNetty || exchange.contains("RFC 9112") && exchange.toLowerCase().contains("connection: close"),
                     exchange);
             assertEquals(1, exchange.split("HTTP/1.1 ", -1).length - 1, "one answer, then the connection closed: " + exchange);
-            assertFalse(exchange.contains("<connection still open"), exchange);
+            assertFalse(exchange.contains(RawHttp.STILL_OPEN), exchange);
             System.out.printf("[framing] %-60s 400 by %s, connection closed%n", framing.replace("\r\n", " + "),
                     byNetty ? "Netty's decoder" : "the gateway (JSON)");
         }
@@ -154,30 +150,7 @@ class HostileTransportTest {
         Management.given().get("/q/health/live").then().statusCode(200);
     }
 
-    /** Writes {@code request} on a new connection and reads everything until the gateway closes it (or 5 s pass). */
     private String exchange(String request) throws IOException {
-        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
-            socket.setSoTimeout(5_000);
-            OutputStream out = socket.getOutputStream();
-            try {
-                out.write(request.getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (IOException closedWhileWriting) {
-                // The gateway may answer and close before the whole body is written (a 413, say).
-            }
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[8192];
-            try {
-                for (int read; (read = in.read(buffer)) >= 0;) {
-                    received.write(buffer, 0, read);
-                }
-            } catch (SocketTimeoutException stillOpen) {
-                received.writeBytes("\n<connection still open after 5 s>".getBytes(StandardCharsets.UTF_8));
-            } catch (IOException reset) {
-                // A reset after the answer: what was read is the exchange.
-            }
-            return received.toString(StandardCharsets.UTF_8);
-        }
+        return RawHttp.exchange(root, request, 5);
     }
 }
