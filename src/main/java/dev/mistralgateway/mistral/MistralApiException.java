@@ -22,6 +22,12 @@ public final class MistralApiException extends MistralException {
         this.retryAfter = retryAfter;
     }
 
+    /** Mistral's error answer: its status, its body (from which its message is read) and its Retry-After header. */
+    static MistralApiException of(int status, String body, String retryAfterHeader) {
+        return new MistralApiException(status, MistralErrorBody.message(status, body),
+                MistralErrorBody.retryAfter(retryAfterHeader));
+    }
+
     public int status() {
         return status;
     }

@@ -19,9 +19,8 @@ import io.vertx.core.http.RequestOptions;
 /**
  * Mistral's plain (not streamed) answers, read with a bound: an answer over {@code mistral.max-response-size} is
  * refused as soon as its declared length or, when it is chunked, its bytes so far pass the limit, and its request is
- * reset, so one call can never make the gateway buffer more than the limit (the REST client used before read a
- * chunked answer whole before any filter could look at it: 12 answers of 20 MB took RSS to 555 MB). A cancellation
- * resets the request at any point. A body is sent whole (JSON) or streamed as it arrives ({@link StreamedBody}).
+ * reset, so one call can never make the gateway buffer more than the limit (src/docs/decisions.md says why this is not
+ * the REST client's work). A cancellation resets the request at any point. A body is sent whole (JSON) or streamed as it arrives ({@link StreamedBody}).
  */
 final class MistralCalls {
 
@@ -38,13 +37,11 @@ final class MistralCalls {
         this.rateLimits = rateLimits;
     }
 
-    /** {@code method path} with {@code body} (null: none); completes with the whole answer of a 2xx. */
-    Uni<Buffer> send(HttpMethod method, String path, String authorization, byte[] body, Cancellation cancellation) {
-        RequestOptions options = options(method, path, authorization);
-        if (body != null) {
-            options.putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
-        }
-        return send(options, request -> body == null ? request.send() : request.send(Buffer.buffer(body)), cancellation);
+    /** {@code POST path} with a JSON {@code body}; completes with the whole answer of a 2xx. */
+    Uni<Buffer> post(String path, String authorization, byte[] body, Cancellation cancellation) {
+        RequestOptions options = options(HttpMethod.POST, path, authorization)
+                .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+        return send(options, request -> request.send(Buffer.buffer(body)), cancellation);
     }
 
     /**
@@ -92,9 +89,7 @@ final class MistralCalls {
                         request.reset();
                     }
                 });
-                if (cancellation != null) {
-                    cancellation.onCancel(request::reset);
-                }
+                cancellation.onCancel(request::reset);
                 sender.apply(request).onComplete(sent -> {
                     if (sent.failed()) {
                         emitter.fail(MistralClient.translate(sent.cause()));
@@ -152,8 +147,7 @@ final class MistralCalls {
             }
         });
         response.exceptionHandler(error::tryFail);
-        response.endHandler(end -> error.tryComplete(new MistralApiException(status,
-                MistralErrorBody.message(status, body.toString()), MistralErrorBody.retryAfter(retryAfter))));
+        response.endHandler(end -> error.tryComplete(MistralApiException.of(status, body.toString(), retryAfter)));
         response.resume();
         return error.future();
     }

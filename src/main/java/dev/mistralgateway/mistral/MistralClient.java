@@ -9,6 +9,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -30,26 +31,24 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 
 /**
- * The gateway's only way to Mistral. Sends each call over the pooled connections of the calling event loop
- * ({@link MistralConnections}), adds the key, reads plain answers with a size bound ({@link MistralCalls}) and streams
- * with backpressure ({@link MistralStreams}), checks that 2xx bodies are JSON objects, turns every transport failure into
- * a {@link MistralException} subtype, and calls each attempt of a client request through {@link MistralGuard} (retry,
- * circuit breaker, timeout: SmallRye Fault Tolerance's annotations).
- * <p>
- * Vert.x' HTTP client rather than the MicroProfile REST client used before: that client read a chunked answer whole
- * before anything could look at its size, could not cancel an attempt below the guard, and closed a stream's pooled
- * connection after the pool had lent it again.
+ * The gateway's only way to Mistral. Calls each attempt of a client request through {@link MistralGuard} (retry,
+ * circuit breaker, timeout: SmallRye Fault Tolerance's annotations), reads the model catalogue through the REST client
+ * ({@link MistralApi}), and sends calls with bodies over the pooled connections of the calling event loop
+ * ({@link MistralConnections}): plain answers read with a size bound ({@link MistralCalls}), streams with backpressure
+ * ({@link MistralStreams}). It adds the key, checks that 2xx bodies are JSON objects and turns every failure into a
+ * {@link MistralException} kind. Why calls with bodies are not on the REST client: src/docs/decisions.md (the proof:
+ * {@code RestClientLimitsTest}).
  */
 @Singleton
 public class MistralClient {
 
     private static final Logger LOG = Logger.getLogger(MistralClient.class);
-    private static final String MODELS = "/v1/models";
     private static final String TRANSCRIPTIONS = "/v1/audio/transcriptions";
 
+    private final MistralApi api;
+    private final String baseUrl;
     private final MistralConnections connections;
     private final MistralCalls calls;
     private final MistralStreams streams;
@@ -65,8 +64,10 @@ public class MistralClient {
     MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
             Tracer tracer, ObjectMapper json, Vertx vertx, TlsConfigurationRegistry tlsRegistry,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingOff,
-            MistralGuard guard) {
+            MistralGuard guard, @RestClient MistralApi api) {
         this.guard = guard;
+        this.api = api;
+        this.baseUrl = endpoint.baseUrl().toString();
         // With the SDK off, Quarkus' tracer still builds and ends real spans that nobody exports (measured: 1-2 % of
         // the CPU of a plain call): the no-op tracer costs nothing.
         this.tracer = tracingOff ? OpenTelemetry.noop().getTracer(MistralGuard.BREAKER) : tracer;
@@ -87,10 +88,15 @@ public class MistralClient {
         connections.close();
     }
 
-    /** The model list, unguarded: the health probe must see Mistral itself, not the breaker in front of it. */
+    /**
+     * The model list, through the REST client ({@link MistralApi}); unguarded: the health probe must see Mistral
+     * itself, not the breaker in front of it.
+     */
     public Uni<JsonNode> models() {
-        return Uni.createFrom().deferred(() -> checked(calls.send(HttpMethod.GET, MODELS, authorization, null, null))
-                .onFailure().invoke(this::countError));
+        return Uni.createFrom().deferred(() -> api.models(baseUrl, authorization))
+                .onFailure().transform(MistralClient::translate)
+                .map(this::jsonObject)
+                .onFailure().invoke(this::countError);
     }
 
     /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
@@ -115,7 +121,7 @@ public class MistralClient {
      */
     public Uni<MistralAnswer> post(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
         return guarded(() -> observed(endpoint, request, cancellation,
-                () -> answer(calls.send(HttpMethod.POST, "/v1/" + path, authorization, bytes(request), cancellation))));
+                () -> answer(calls.post("/v1/" + path, authorization, bytes(request), cancellation))));
     }
 
     /** Opens a stream of any other streaming endpoint, as {@link #openStream(ObjectNode, Cancellation)} does for chat. */
@@ -207,20 +213,17 @@ public class MistralClient {
     }
 
     /** A 2xx answer's body as a JSON tree (the model list, which the gateway reads whole). */
-    private Uni<JsonNode> checked(Uni<Buffer> call) {
-        return call.onFailure().transform(MistralClient::translate)
-                .map(body -> {
-                    JsonNode answer;
-                    try {
-                        answer = json.readTree(body.getBytes());
-                    } catch (IOException e) {
-                        throw new MistralProtocolException("Mistral answered with a body that is not valid JSON", e);
-                    }
-                    if (answer == null || !answer.isObject()) {
-                        throw new MistralProtocolException("Mistral answered with a body that is not a JSON object", null);
-                    }
-                    return answer;
-                });
+    private JsonNode jsonObject(String body) {
+        JsonNode answer;
+        try {
+            answer = json.readTree(body);
+        } catch (IOException e) {
+            throw new MistralProtocolException("Mistral answered with a body that is not valid JSON", e);
+        }
+        if (answer == null || !answer.isObject()) {
+            throw new MistralProtocolException("Mistral answered with a body that is not a JSON object", null);
+        }
+        return answer;
     }
 
     /** {@link MistralException#of}, with a debug line: the cause chain of a failed call, for whoever needs it. */

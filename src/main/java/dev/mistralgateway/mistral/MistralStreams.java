@@ -24,12 +24,8 @@ import io.vertx.core.http.RequestOptions;
  * Mistral's streaming chat over Vert.x' HTTP client: pooled keep-alive connections, one pool per event loop (as for
  * plain calls, so a stream's bytes never cross threads), backpressure to Mistral ({@link SseStream}), and a request
  * that a cancellation resets at any point, before the response head too.
- * <p>
- * Why not the REST client, as before: its SSE support cannot be cancelled before the first event arrives (the stream
- * went on upstream), reads at full speed whatever the subscriber asks for, and closes a stream's connection after
- * the stream ended, when the pool may already have handed the connection to the next request ("Connection was
- * closed" under concurrent streams, so streams had to open a connection each). Here a connection goes back to the
- * pool only when its response ended, and is closed only by resetting a request that has not.
+ * A connection goes back to the pool only when its response ended, and is closed only by resetting a request that has
+ * not (why this is not the REST client's SSE support: src/docs/decisions.md).
  */
 final class MistralStreams {
 

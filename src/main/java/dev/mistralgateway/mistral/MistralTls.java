@@ -6,12 +6,12 @@ import dev.mistralgateway.config.MistralConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
+import io.quarkus.tls.runtime.config.TlsConfigUtils;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.net.SSLOptions;
 
 /**
- * The TLS of the connections to Mistral, from the Quarkus TLS registry ({@code mistral.tls-configuration-name}): its
- * trust, key and protocol settings as Vert.x HTTP client options.
+ * The TLS of the Vert.x connections to Mistral, from the Quarkus TLS registry ({@code mistral.tls-configuration-name}),
+ * the same configuration the REST client ({@link MistralApi}) is given by {@code quarkus.rest-client.mistral.*}.
  */
 final class MistralTls {
 
@@ -27,27 +27,10 @@ final class MistralTls {
         return tls;
     }
 
+    /** The configuration's trust, key, CRLs and protocol settings, applied by the TLS registry's own helper. */
     static HttpClientOptions clientOptions(Optional<TlsConfiguration> tls) {
         HttpClientOptions options = new HttpClientOptions();
-        tls.ifPresent(configuration -> {
-            if (configuration.getTrustStoreOptions() != null) {
-                options.setTrustOptions(configuration.getTrustStoreOptions());
-            }
-            if (configuration.getKeyStoreOptions() != null) {
-                options.setKeyCertOptions(configuration.getKeyStoreOptions());
-            }
-            options.setTrustAll(configuration.isTrustAll());
-            options.setVerifyHost(!"NONE".equalsIgnoreCase(configuration.getHostnameVerificationAlgorithm().orElse("HTTPS")));
-            options.setForceSni(configuration.usesSni());
-            SSLOptions ssl = configuration.getSSLOptions();
-            if (ssl != null) {
-                options.setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
-                ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
-                options.setSslHandshakeTimeout(ssl.getSslHandshakeTimeout());
-                options.setSslHandshakeTimeoutUnit(ssl.getSslHandshakeTimeoutUnit());
-                options.setUseAlpn(ssl.isUseAlpn());
-            }
-        });
+        tls.ifPresent(configuration -> TlsConfigUtils.configure(options, configuration));
         return options;
     }
 }

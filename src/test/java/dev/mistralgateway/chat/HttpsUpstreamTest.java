@@ -21,8 +21,12 @@ import java.util.Arrays;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.health.MistralHealthProbe;
+import dev.mistralgateway.health.ProbeResult;
 import dev.mistralgateway.testing.HttpsSimulatorResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -42,6 +46,15 @@ class HttpsUpstreamTest {
 
     @TestHTTPResource("/v1/chat/completions")
     URL completions;
+
+    @Inject
+    MistralHealthProbe probe;
+
+    @Test
+    void theHealthProbesRestClientTrustsMistralThroughTheTlsRegistry() {
+        ProbeResult result = probe.probe().await().atMost(Duration.ofSeconds(10));
+        assertTrue(result.succeeded(), "probe over HTTPS: " + result.error());
+    }
 
     @Test
     void plainAndStreamedChatWorkAgainstMistralBehindASelfSignedCertificate() {
