@@ -51,7 +51,12 @@ public class CircuitBreakerStatus {
     private final MeterRegistry registry;
     private volatile long openedAtNanos = System.nanoTime();
 
-    CircuitBreakerStatus(Config config, MeterRegistry registry) {
+    private final CircuitBreakerMaintenance maintenance;
+
+    /** The injected maintenance, this application's: the static {@code CircuitBreakerMaintenance.get()} missed transitions
+     * when several applications ran in one JVM (the test suite: MetricsTest after a test with its own profile). */
+    CircuitBreakerStatus(Config config, MeterRegistry registry, CircuitBreakerMaintenance maintenance) {
+        this.maintenance = maintenance;
         // The breaker's delay as SmallRye reads it: FT's own keys, else the annotation's value.
         long amount = config.getOptionalValue(MistralGuard.CONFIG_PREFIX + "circuit-breaker.delay", Long.class)
                 .orElse(MistralGuard.BREAKER_DELAY);
@@ -59,7 +64,7 @@ public class CircuitBreakerStatus {
                 .map(name -> ChronoUnit.valueOf(name.toUpperCase(Locale.ROOT))).orElse(MistralGuard.BREAKER_DELAY_UNIT);
         this.delay = Duration.of(amount, unit);
         this.registry = registry;
-        CircuitBreakerMaintenance.get().onStateChange(NAME, this::changed);
+        maintenance.onStateChange(NAME, this::changed);
         Gauge.builder("mistral.circuit.breaker.state", this, status -> status.state().ordinal())
                 .description("State of the Mistral circuit breaker: 0 closed, 1 half-open, 2 open")
                 .register(registry);
@@ -79,7 +84,7 @@ public class CircuitBreakerStatus {
     public State state() {
         CircuitBreakerState state;
         try {
-            state = CircuitBreakerMaintenance.get().currentState(NAME);
+            state = maintenance.currentState(NAME);
         } catch (IllegalArgumentException notCreatedYet) {
             return State.CLOSED;
         }
