@@ -1,21 +1,27 @@
 package dev.mistralgateway.calls;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.RetryAfter;
 import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.cost.Reservation;
 import dev.mistralgateway.cost.SpendMeter;
+import dev.mistralgateway.metrics.RequestRecord;
 import dev.mistralgateway.mistral.Cancellation;
 import dev.mistralgateway.mistral.MistralAnswer;
 import dev.mistralgateway.mistral.MistralClient;
@@ -51,21 +57,20 @@ public class UpstreamCalls {
 
     /** A plain chat completion of {@code body} (validated, for {@code model}). */
     public Uni<MistralAnswer> complete(ObjectNode body, String model) {
-        return checkBudget().chain(() -> withinBudget(withFallback(body, mistral::chat, new HashSet<>())))
-                .invoke(answer -> book(model, answer));
+        return reserved(body, () -> withinBudget(withFallback(body, mistral::chat, new HashSet<>()))
+                .invoke(answer -> book(model, answer)));
     }
 
     /** Completes when Mistral sent the first event, with all events' data, {@code [DONE]} included. */
     public Uni<Multi<String>> stream(ObjectNode body) {
-        return checkBudget().chain(() -> withinBudget(withFallback(body, mistral::openStream, new HashSet<>())));
+        return reservedStream(body, () -> withinBudget(withFallback(body, mistral::openStream, new HashSet<>())));
     }
 
     /** Embeddings of a validated body. */
     public Uni<MistralAnswer> embed(ObjectNode request) {
         String model = request.path("model").asText();
-        return checkBudget()
-                .chain(() -> withinBudget(Cancellation.guarded(cancellation -> mistral.embeddings(request, cancellation))))
-                .invoke(answer -> book(model, answer));
+        return reserved(request, () -> withinBudget(Cancellation.guarded(cancellation -> mistral.embeddings(request,
+                cancellation))).invoke(answer -> book(model, answer)));
     }
 
     /**
@@ -74,15 +79,14 @@ public class UpstreamCalls {
      */
     public Uni<MistralAnswer> call(String path, String endpoint, ObjectNode body) {
         String model = body.path("model").asText();
-        return checkBudget()
-                .chain(() -> withinBudget(withFallback(body,
-                        (request, cancellation) -> mistral.post(path, endpoint, request, cancellation), new HashSet<>())))
-                .invoke(answer -> book(model, answer));
+        return reserved(body, () -> withinBudget(withFallback(body,
+                (request, cancellation) -> mistral.post(path, endpoint, request, cancellation), new HashSet<>()))
+                .invoke(answer -> book(model, answer)));
     }
 
     /** Opens a stream of another streaming endpoint, as {@link #stream(ObjectNode)}; the relay books its usage. */
     public Uni<Multi<String>> stream(String path, String endpoint, ObjectNode body) {
-        return checkBudget().chain(() -> withinBudget(withFallback(body,
+        return reservedStream(body, () -> withinBudget(withFallback(body,
                 (request, cancellation) -> mistral.openStream(path, endpoint, request, cancellation), new HashSet<>())));
     }
 
@@ -92,9 +96,8 @@ public class UpstreamCalls {
      * Spend is booked by the minute of audio Mistral says it heard.
      */
     public Uni<MistralAnswer> transcribe(String model, StreamedBody upload) {
-        return checkBudget()
-                .chain(() -> withinBudget(Cancellation.guarded(cancellation -> mistral.transcribe(model, upload, cancellation))))
-                .invoke(answer -> spend.recordAudio(answer.modelOr(model), answer.usage()));
+        return reserved(JsonNodeFactory.instance.objectNode(), () -> withinBudget(Cancellation.guarded(cancellation -> mistral.transcribe(model, upload,
+                cancellation))).invoke(answer -> spend.recordAudio(answer.modelOr(model), answer.usage())));
     }
 
     /** Spend from an answer: tokens from {@code usage}, or pages from OCR's {@code usage_info}. */
@@ -108,21 +111,49 @@ public class UpstreamCalls {
     }
 
     /**
-     * Fails with 429 while the hourly budget is spent (requests already running finish), or with 503 when the shared
-     * store failed and {@code gateway.state.on-failure=deny}; else completes, before any call to Mistral.
+     * Runs {@code call} once its reservation is made ({@link SpendMeter#reserve}): fails with 429 while the hourly
+     * budget or the key's tokens are spent (calls already running finish), or with 503 when the shared store failed
+     * and {@code gateway.state.on-failure=deny}, before any call to Mistral. The answer's usage settles the
+     * reservation; a call that ends without one releases it.
      */
-    private Uni<Void> checkBudget() {
-        return spend.checkBudget().invoke(verdict -> {
+    private <T> Uni<T> reserved(ObjectNode body, Supplier<Uni<T>> call) {
+        return reserve(body).chain(reservation -> call.get().onTermination().invoke(() -> spend.release(reservation)));
+    }
+
+    /** As {@link #reserved}, for a stream: its reservation is released when the events end, however they end. */
+    private Uni<Multi<String>> reservedStream(ObjectNode body, Supplier<Uni<Multi<String>>> open) {
+        return reserve(body).chain(reservation -> open.get()
+                .onFailure().invoke(failure -> spend.release(reservation))
+                .onCancellation().invoke(() -> spend.release(reservation))
+                .map(events -> events.onTermination().invoke(() -> spend.release(reservation))));
+    }
+
+    private Uni<Reservation> reserve(ObjectNode body) {
+        return spend.reserve(body, body.path("model").asText()).map(reserved -> {
+            Verdict verdict = reserved.verdict();
             if (verdict.outcome() == Verdict.Outcome.UNAVAILABLE) {
                 throw ApiException.stateUnavailable(verdict.retryAfter());
             }
-            if (!verdict.allowed()) {
-                Duration wait = verdict.retryAfter();
-                throw ApiException.budgetExhausted(String.format(Locale.ROOT,
-                        "The gateway's hourly budget of $%.2f is spent ($%.2f in the last 60 minutes); retry in %d s",
-                        spend.hourlyBudget().orElse(0), spend.lastHourUsd(), RetryAfter.seconds(wait)), wait);
+            Duration wait = verdict.retryAfter();
+            if (verdict.outcome() == Verdict.Outcome.TOKENS_EXHAUSTED) {
+                throw ApiException.keyLimited("Key '" + RequestRecord.current().key() + "' used its hourly token"
+                        + " allowance (counting the calls it has in flight); retry in " + RetryAfter.seconds(wait) + " s",
+                        wait);
             }
-        }).replaceWithVoid();
+            if (!verdict.allowed()) {
+                throw ApiException.budgetExhausted(String.format(Locale.ROOT,
+                        "The gateway's hourly budget of $%s is spent ($%s in the last 60 minutes, calls in flight"
+                                + " counted at their most); retry in %d s",
+                        usd(spend.hourlyBudget().orElse(0)), usd(spend.lastHourUsd()), RetryAfter.seconds(wait)), wait);
+            }
+            return reserved.reservation();
+        });
+    }
+
+    /** Dollars with cents, and with the digits a smaller amount needs to show (never "$0.00" for $0.004). */
+    static String usd(double amount) {
+        return amount == 0 || Math.abs(amount) >= 0.01 ? String.format(Locale.ROOT, "%.2f", amount)
+                : new BigDecimal(amount).round(new MathContext(2)).toPlainString();
     }
 
     /**

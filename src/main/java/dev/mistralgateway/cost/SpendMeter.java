@@ -29,11 +29,15 @@ import io.smallrye.mutiny.Uni;
 public class SpendMeter {
 
     private static final Logger LOG = Logger.getLogger(SpendMeter.class);
+    /** A rough and generous estimate for a prompt's tokens: Mistral's tokenizers average 3 to 4 characters a token. */
+    static final int CHARACTERS_PER_TOKEN = 3;
 
     private final MistralConfig config;
     private final GatewayMetrics metrics;
     private final OptionalDouble hourlyBudget;
     private final StateStore store;
+    /** Whether calls reserve before they are made: only when a budget or an hourly token limit is set. */
+    private final boolean reserves;
 
     SpendMeter(MistralConfig config, GatewayConfig gateway, GatewayMetrics metrics, MeterRegistry registry,
             StateStore store) {
@@ -41,6 +45,7 @@ public class SpendMeter {
         this.store = store;
         this.metrics = metrics;
         this.hourlyBudget = gateway.budget().hourlyUsd();
+        this.reserves = hourlyBudget.isPresent() || gateway.keyLimits().hourlyTokens().isPresent();
         Gauge.builder("mistral.budget.spend.usd", this, SpendMeter::lastHourUsd)
                 .description("Spend of the rolling last 60 minutes in USD: the fleet's when shared through Redis,"
                         + " else this pod's").register(registry);
@@ -84,9 +89,68 @@ public class SpendMeter {
         metrics.spend(model, usd);
         RequestRecord request = RequestRecord.current();
         request.tokens(prompt, completion);
+        bookAgainstReservation(request.key(), Math.round(usd * 1e9), prompt + completion);
+    }
+
+    /** Books what a call used, less what its reservation (if this request has an open one) already counted. */
+    private void bookAgainstReservation(String key, long nanoUsd, long tokens) {
+        Reservation reservation = RequestRecord.current().reservation() instanceof Reservation open && open.close()
+                ? open
+                : Reservation.NONE;
         // The store never fails a booking (it keeps it for later when Redis is down): nothing to handle here.
-        store.record(request.key(), Math.round(usd * 1e9), prompt + completion).subscribe().with(booked -> {
+        store.record(key, nanoUsd - reservation.nanoUsd, tokens - reservation.tokens).subscribe().with(booked -> {
         });
+    }
+
+    /**
+     * Reserves what a call of {@code body} to {@code model} may cost, against the budget and the key's hourly tokens
+     * ({@link StateStore#reserve}): the prompt estimated at {@value #CHARACTERS_PER_TOKEN} characters a token, plus
+     * {@code max_tokens} times {@code n} at the model's output price. Without either limit it reserves nothing and
+     * only checks the budget, as before. The returned reservation is this request's: the answer's usage settles it
+     * ({@link #record}); {@link #release} frees what is left when the call ends without one.
+     */
+    public Uni<Reserved> reserve(JsonNode body, String model) {
+        RequestRecord request = RequestRecord.current();
+        if (!reserves) {
+            return store.checkBudget().map(verdict -> new Reserved(verdict, Reservation.NONE));
+        }
+        long prompt = textCharacters(body) / CHARACTERS_PER_TOKEN + 1;
+        long completion = Math.max(0, body.path("max_tokens").asLong(0)) * Math.max(1, body.path("n").asLong(1));
+        MistralConfig.Price price = config.prices().getOrDefault(model, config.fallbackPrice());
+        long nanoUsd = Math.round((prompt * price.input() + completion * price.output()) * 1000);
+        String key = request.key();
+        return store.reserve(key, nanoUsd, prompt + completion).map(verdict -> {
+            if (!verdict.allowed()) {
+                return new Reserved(verdict, Reservation.NONE);
+            }
+            Reservation reservation = new Reservation(key, nanoUsd, prompt + completion);
+            request.reservation(reservation);
+            return new Reserved(verdict, reservation);
+        });
+    }
+
+    /** Frees what is left of {@code reservation} when its call ended without usage (failed, cancelled, or none sent). */
+    public void release(Reservation reservation) {
+        if (reservation.close()) {
+            store.record(reservation.key, -reservation.nanoUsd, -reservation.tokens).subscribe().with(released -> {
+            });
+        }
+    }
+
+    /** A store's verdict on a call, with the reservation made for it ({@link Reservation#NONE} when refused or not needed). */
+    public record Reserved(Verdict verdict, Reservation reservation) {
+    }
+
+    /** The characters of every string in {@code node}: what the prompt is made of, whatever the endpoint. */
+    private static long textCharacters(JsonNode node) {
+        if (node.isTextual()) {
+            return node.textValue().length();
+        }
+        long characters = 0;
+        for (JsonNode child : node) {
+            characters += textCharacters(child);
+        }
+        return characters;
     }
 
     /** Accounts for pages an OCR model processed, at {@code mistral.price-per-page}. */
@@ -96,8 +160,7 @@ public class SpendMeter {
         }
         double usd = pages * config.pricePerPage();
         metrics.spend(model, usd);
-        store.record(RequestRecord.current().key(), Math.round(usd * 1e9), 0).subscribe().with(booked -> {
-        });
+        bookAgainstReservation(RequestRecord.current().key(), Math.round(usd * 1e9), 0);
     }
 
     public double lastHourUsd() {
@@ -107,11 +170,6 @@ public class SpendMeter {
     /** How long until spend is back under the budget, when it was exhausted at the last look (no I/O). */
     public Optional<Duration> budgetExhausted() {
         return hourlyBudget.isEmpty() ? Optional.empty() : store.lastSpend().untilUnderBudget();
-    }
-
-    /** Whether a new request may spend: the store's answer, asynchronous when the store is shared. */
-    public Uni<Verdict> checkBudget() {
-        return store.checkBudget();
     }
 
     public OptionalDouble hourlyBudget() {

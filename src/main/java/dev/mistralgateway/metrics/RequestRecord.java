@@ -20,6 +20,7 @@ public final class RequestRecord {
     private volatile boolean stream;
     private volatile long promptTokens;
     private volatile long completionTokens;
+    private volatile Object reservation;
 
     private RequestRecord(String requestId, String endpoint) {
         this.requestId = requestId;
@@ -75,6 +76,15 @@ public final class RequestRecord {
     public void tokens(long prompt, long completion) {
         this.promptTokens = prompt;
         this.completionTokens = completion;
+    }
+
+    /** What this request's Mistral call reserved against the budget (the cost package's), or null. */
+    public Object reservation() {
+        return reservation;
+    }
+
+    public void reservation(Object reservation) {
+        this.reservation = reservation;
     }
 
     public String model() {

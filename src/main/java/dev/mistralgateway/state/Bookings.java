@@ -32,7 +32,8 @@ final class Bookings {
 
     synchronized void add(String key, long nanoUsd, long tokens) {
         pendingNanoUsd.addAndGet(nanoUsd);
-        if (countTokens && tokens > 0) {
+        // Negative amounts are the unused part of a reservation, which was counted on Redis when it was made.
+        if (countTokens && tokens != 0) {
             add(pendingTokens, key, tokens);
         }
     }
@@ -51,7 +52,7 @@ final class Bookings {
         Map<String, Long> tokens = new HashMap<>();
         pendingTokens.forEach((key, count) -> {
             long taken = count.get();
-            if (taken > 0) {
+            if (taken != 0) {
                 add(sendingTokens, key, taken);
                 count.addAndGet(-taken);
                 tokens.put(key, taken);

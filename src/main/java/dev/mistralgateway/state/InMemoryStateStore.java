@@ -63,6 +63,33 @@ final class InMemoryStateStore implements StateStore {
     }
 
     @Override
+    public Uni<Verdict> reserve(String key, long nanoUsd, long tokens) {
+        Verdict verdict = reserveNow(key, nanoUsd, tokens);
+        return verdict.allowed() ? ALLOWED : Uni.createFrom().item(verdict);
+    }
+
+    /** As {@link #reserve}, at once; synchronized, so that two calls never both take the budget's last share. */
+    synchronized Verdict reserveNow(String key, long nanoUsd, long tokens) {
+        Verdict budget = checkBudgetNow();
+        if (!budget.allowed()) {
+            return budget;
+        }
+        if (limits.hourlyTokens() > 0) {
+            RollingHour used = tokens(key);
+            Optional<Duration> wait = used.untilBelow(limits.hourlyTokens());
+            if (wait.isPresent()) {
+                return new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait.get());
+            }
+        }
+        recordNow(key, limits.hasBudget() ? nanoUsd : 0, tokens);
+        return Verdict.ALLOWED;
+    }
+
+    private RollingHour tokens(String key) {
+        return tokens.computeIfAbsent(key, k -> new RollingHour());
+    }
+
+    @Override
     public Uni<Void> record(String key, long nanoUsd, long used) {
         return Uni.createFrom().item(() -> {
             recordNow(key, nanoUsd, used);
@@ -73,7 +100,7 @@ final class InMemoryStateStore implements StateStore {
     void recordNow(String key, long nanoUsd, long used) {
         spend.add(nanoUsd);
         if (limits.hourlyTokens() > 0) {
-            tokens.computeIfAbsent(key, k -> new RollingHour()).add(used);
+            tokens(key).add(used);
         }
     }
 

@@ -88,6 +88,29 @@ final class RedisStateStore implements StateStore {
     }
 
     @Override
+    public Uni<Verdict> reserve(String key, long nanoUsd, long tokens) {
+        return reserve(key, nanoUsd, tokens, Unbooked.NONE);
+    }
+
+    /** As {@link #reserve(String, long, long)}, with the caller's answers not booked yet counted as if they were. */
+    Uni<Verdict> reserve(String key, long nanoUsd, long tokens, Unbooked unbooked) {
+        return run(RedisScripts.RESERVE, List.of(spendKey, keyName(key, "tokens"), podKey),
+                List.of(String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(limits.hourlyTokens()),
+                        String.valueOf(limits.hasBudget() ? nanoUsd : 0), String.valueOf(tokens),
+                        String.valueOf(unbooked.batch()), String.valueOf(unbooked.batchTokens()),
+                        String.valueOf(unbooked.pendingTokens()), String.valueOf(unbooked.batchNanoUsd()),
+                        String.valueOf(unbooked.pendingNanoUsd())))
+                .map(answer -> {
+                    Duration wait = Duration.ofMillis(answer.get(1).toLong());
+                    return switch (answer.get(0).toInteger()) {
+                        case 0 -> Verdict.ALLOWED;
+                        case 2 -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait);
+                        default -> new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait);
+                    };
+                });
+    }
+
+    @Override
     public Uni<Void> record(String key, long nanoUsd, long tokens) {
         return book(0, nanoUsd, Map.of(key, tokens));
     }
@@ -106,7 +129,7 @@ final class RedisStateStore implements StateStore {
         args.add(String.valueOf(batch));
         if (limits.hourlyTokens() > 0) {
             tokensByKey.forEach((key, tokens) -> {
-                if (tokens > 0) {
+                if (tokens != 0) {
                     keys.add(keyName(key, "tokens"));
                     args.add(String.valueOf(tokens));
                 }
@@ -118,7 +141,8 @@ final class RedisStateStore implements StateStore {
     /** Connects and loads the scripts, with a start's patience, so that the first requests pay for neither. */
     Uni<Void> warmUp(Duration patience) {
         return Uni.combine().all()
-                .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK)).discardItems()
+                .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK),
+                        load(RedisScripts.RESERVE)).discardItems()
                 .ifNoItem().after(patience).failWith(() -> new StateStoreTimeoutException(patience));
     }
 

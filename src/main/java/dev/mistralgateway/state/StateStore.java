@@ -16,8 +16,17 @@ public interface StateStore {
     Uni<Verdict> checkBudget();
 
     /**
-     * Books one answer: its spend (in nano-USD) and the key's Mistral tokens. A shared store may send it a moment
-     * later, with others; the returned Uni never fails.
+     * Checks the budget and the key's hourly tokens and, when both are under their limits, counts {@code nanoUsd} and
+     * {@code tokens} (a call's most) against them at once, as one atomic step: concurrent calls see each other's
+     * reservations, so the budget cannot be overrun by more than the last admitted call. The call settles it with
+     * {@link #record} of what it used minus what it reserved.
+     */
+    Uni<Verdict> reserve(String key, long nanoUsd, long tokens);
+
+    /**
+     * Books one answer: its spend (in nano-USD) and the key's Mistral tokens, or a correction (negative: the part of
+     * a reservation a call did not use). A shared store may send it a moment later, with others; the returned Uni
+     * never fails.
      */
     Uni<Void> record(String key, long nanoUsd, long tokens);
 
