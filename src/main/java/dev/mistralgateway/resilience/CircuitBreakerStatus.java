@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.Config;
@@ -53,8 +54,12 @@ public class CircuitBreakerStatus {
 
     private final CircuitBreakerMaintenance maintenance;
 
-    /** The injected maintenance, this application's: the static {@code CircuitBreakerMaintenance.get()} missed transitions
-     * when several applications ran in one JVM (the test suite: MetricsTest after a test with its own profile). */
+    private final Gauge gauge;
+
+    /**
+     * The injected maintenance is this application's; the static {@code CircuitBreakerMaintenance.get()} answered for
+     * another one when the test suite ran applications of several profiles in one JVM.
+     */
     CircuitBreakerStatus(Config config, MeterRegistry registry, CircuitBreakerMaintenance maintenance) {
         this.maintenance = maintenance;
         // The breaker's delay as SmallRye reads it: FT's own keys, else the annotation's value.
@@ -65,9 +70,18 @@ public class CircuitBreakerStatus {
         this.delay = Duration.of(amount, unit);
         this.registry = registry;
         maintenance.onStateChange(NAME, this::changed);
-        Gauge.builder("mistral.circuit.breaker.state", this, status -> status.state().ordinal())
+        this.gauge = Gauge.builder("mistral.circuit.breaker.state", this, status -> status.state().ordinal())
                 .description("State of the Mistral circuit breaker: 0 closed, 1 half-open, 2 open")
                 .register(registry);
+    }
+
+    /**
+     * Removes the gauge with the bean: Micrometer keeps a meter per name, so a gauge left behind would go on reading
+     * this instance in the next application of the same JVM (the test suite's profiles).
+     */
+    @PreDestroy
+    void close() {
+        registry.remove(gauge);
     }
 
     /** Called by the breaker on every transition. */
