@@ -89,6 +89,11 @@ public class ClientAuthentication {
             errors.refuse(context, ApiException.authThrottled(blocked.get()));
             return;
         }
+        if (context.request().headers().getAll(HttpHeaders.AUTHORIZATION).size() > 1) {
+            // Which one would count is a guess an intermediary might make differently: neither does.
+            errors.refuse(context, ApiException.invalid("Send one Authorization header, not several"));
+            return;
+        }
         String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             failed(context, address, "no", "Missing API key: send 'Authorization: Bearer <gateway key>'");

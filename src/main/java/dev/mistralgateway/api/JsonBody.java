@@ -18,4 +18,16 @@ public final class JsonBody {
         }
         return (ObjectNode) body;
     }
+
+    /** The characters of every string in {@code node}, however deep: what a request asks Mistral to read. */
+    public static long characters(JsonNode node) {
+        if (node.isTextual()) {
+            return node.textValue().length();
+        }
+        long characters = 0;
+        for (JsonNode child : node) {
+            characters += characters(child);
+        }
+        return characters;
+    }
 }

@@ -91,7 +91,13 @@ public class JsonPostRoutes {
         ObjectNode request;
         try {
             Buffer body = context.body().buffer();
-            request = JsonBody.object(body == null ? null : json.readTree(body.getBytes()));
+            byte[] bytes = body == null ? null : body.getBytes();
+            int invalid = bytes == null ? -1 : Utf8.firstInvalid(bytes);
+            if (invalid >= 0) {
+                throw ApiException.invalid("Request body is not valid JSON: it is not valid UTF-8 at byte " + invalid
+                        + " (an overlong form, a surrogate, a code point past U+10FFFF or a broken sequence)");
+            }
+            request = JsonBody.object(bytes == null ? null : json.readTree(bytes));
         } catch (ApiException | IOException refused) {
             errors.fail(context, refused);
             return;

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
-import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.config.MistralConfigValidator;
 import dev.mistralgateway.models.Capability;
@@ -29,20 +28,22 @@ public class ChatRequestValidator {
 
     private final MistralConfig config;
     private final ModelPolicy models;
-    private final GatewayConfig.RequestLimits limits;
+    private final ContentLimits limits;
 
-    ChatRequestValidator(MistralConfig config, GatewayConfig gateway, ModelPolicy models) {
+    ChatRequestValidator(MistralConfig config, ContentLimits limits, ModelPolicy models) {
         this.config = config;
         this.models = models;
-        this.limits = gateway.requestLimits();
+        this.limits = limits;
     }
 
     /** Checks {@code request} and completes it, in place, into Mistral's body. */
     public ChatCall validate(ObjectNode request) {
         validateMessages(request.get("messages"));
-        checkSize(request.get("messages"));
+        limits.checkCount("messages", request.get("messages"));
+        limits.checkCharacters("Messages are", request.get("messages"));
         String model = models.resolve(request.get("model"), config.defaultModel(), Capability.CHAT);
         int maxTokens = models.maxTokens(request.get("max_tokens"));
+        models.checkChoices(request.get("n"), maxTokens);
         double temperature = temperature(request.get("temperature"), request.get(PRESET));
         boolean stream = stream(request.get("stream"));
 
@@ -89,45 +90,6 @@ public class ChatRequestValidator {
                 throw ApiException.invalid(at + ".content must be a string or an array of content chunks");
             }
         }
-    }
-
-    /** Bounds on what one request may ask Mistral to read: many small messages cost as much as one huge one. */
-    private void checkSize(JsonNode messages) {
-        if (messages.size() > limits.maxMessages()) {
-            throw ApiException.invalid("Too many messages: " + messages.size() + ", the gateway's limit is "
-                    + limits.maxMessages() + " (gateway.request-limits.max-messages)");
-        }
-        long characters = 0;
-        for (JsonNode message : messages) {
-            JsonNode content = message.get("content");
-            if (content != null && content.isTextual()) {
-                characters += content.asText().length();
-            } else if (content != null && content.isArray()) {
-                for (JsonNode chunk : content) {
-                    characters += characters(chunk);
-                }
-            }
-        }
-        if (characters > limits.maxTotalChars()) {
-            throw ApiException.invalid("Messages are too long: " + characters + " characters of content (text, image and"
-                    + " document URLs and every other chunk counted), the gateway's limit is "
-                    + limits.maxTotalChars() + " (gateway.request-limits.max-total-chars)");
-        }
-    }
-
-    /**
-     * The characters of every string in a content chunk, whatever its type: text, but also an {@code image_url} or
-     * {@code document_url} (a data URL can be most of the body), {@code thinking} chunks and those Mistral adds later.
-     */
-    private static long characters(JsonNode node) {
-        if (node.isTextual()) {
-            return node.asText().length();
-        }
-        long characters = 0;
-        for (JsonNode child : node) {
-            characters += characters(child);
-        }
-        return characters;
     }
 
     private double temperature(JsonNode value, JsonNode preset) {

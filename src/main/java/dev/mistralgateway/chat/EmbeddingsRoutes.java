@@ -31,9 +31,11 @@ public class EmbeddingsRoutes {
     private final UpstreamCalls upstream;
     private final JsonPostRoutes routes;
     private final ErrorResponses errors;
+    private final ContentLimits limits;
 
     EmbeddingsRoutes(ModelPolicy models, MistralConfig config, UpstreamCalls upstream, JsonPostRoutes routes,
-            ErrorResponses errors) {
+            ErrorResponses errors, ContentLimits limits) {
+        this.limits = limits;
         this.models = models;
         this.config = config;
         this.upstream = upstream;
@@ -48,6 +50,8 @@ public class EmbeddingsRoutes {
     private void embed(RoutingContext context, ObjectNode request) {
         try {
             validateInput(request.get("input"));
+            limits.checkCount("inputs", request.get("input"));
+            limits.checkCharacters("'input' is", request.get("input"));
             validateEncoding(request.get("encoding_format"));
             String model = models.resolve(request.get("model"), config.defaultEmbeddingModel(), Capability.EMBEDDING);
             request.put("model", model);

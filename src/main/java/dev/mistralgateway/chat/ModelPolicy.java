@@ -73,6 +73,24 @@ public class ModelPolicy {
         return maxTokens;
     }
 
+    /**
+     * {@code n} (how many completions Mistral writes) multiplies a call's output: {@code n} × {@code max_tokens} is held
+     * to the same cap as {@code max_tokens} alone ({@code mistral.max-tokens}), so a client cannot multiply its cost
+     * past it ({@code "n": 1000} was forwarded).
+     */
+    public void checkChoices(JsonNode n, int maxTokens) {
+        if (n == null || n.isNull()) {
+            return;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1) {
+            throw ApiException.invalid("'n' must be a positive integer");
+        }
+        if ((long) n.asInt() * maxTokens > config.maxTokens()) {
+            throw ApiException.invalid("'n' times 'max_tokens' must be at most the gateway's cap of " + config.maxTokens()
+                    + " tokens (mistral.max-tokens); was " + n.asInt() + " x " + maxTokens);
+        }
+    }
+
     private List<String> allowedFor(Capability needed) {
         return config.models().stream().filter(id -> catalog.card(id).filter(needed::of).isPresent()).toList();
     }

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.mistralgateway.api.JsonBody;
 import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.GatewayMetrics;
@@ -114,7 +115,7 @@ public class SpendMeter {
         if (!reserves) {
             return store.checkBudget().map(verdict -> new Reserved(verdict, Reservation.NONE));
         }
-        long prompt = textCharacters(body) / CHARACTERS_PER_TOKEN + 1;
+        long prompt = JsonBody.characters(body) / CHARACTERS_PER_TOKEN + 1;
         long completion = Math.max(0, body.path("max_tokens").asLong(0)) * Math.max(1, body.path("n").asLong(1));
         MistralConfig.Price price = config.prices().getOrDefault(model, config.fallbackPrice());
         long nanoUsd = Math.round((prompt * price.input() + completion * price.output()) * 1000);
@@ -141,17 +142,6 @@ public class SpendMeter {
     public record Reserved(Verdict verdict, Reservation reservation) {
     }
 
-    /** The characters of every string in {@code node}: what the prompt is made of, whatever the endpoint. */
-    private static long textCharacters(JsonNode node) {
-        if (node.isTextual()) {
-            return node.textValue().length();
-        }
-        long characters = 0;
-        for (JsonNode child : node) {
-            characters += textCharacters(child);
-        }
-        return characters;
-    }
 
     /** Accounts for pages an OCR model processed, at {@code mistral.price-per-page}. */
     public void recordPages(String model, long pages) {

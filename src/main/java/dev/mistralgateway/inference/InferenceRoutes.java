@@ -11,6 +11,7 @@ import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
 import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.chat.ChatRoutes;
+import dev.mistralgateway.chat.ContentLimits;
 import dev.mistralgateway.chat.ModelPolicy;
 import dev.mistralgateway.metrics.RequestRecord;
 import io.vertx.ext.web.Router;
@@ -18,7 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Every {@link InferenceEndpoint}, served alike: the body is checked for what the gateway is answerable for (required
- * fields, an allowed model able to serve the endpoint, the {@code max_tokens} cap) and sent to Mistral's same path
+ * fields, the message and text limits chat has, an allowed model able to serve the endpoint, the {@code max_tokens} cap) and sent to Mistral's same path
  * otherwise untouched, through the guard; the answer (JSON, or events when a streaming endpoint is asked to stream)
  * goes back unchanged and its usage is booked.
  */
@@ -30,9 +31,11 @@ public class InferenceRoutes {
     private final ChatRoutes answers;
     private final JsonPostRoutes routes;
     private final ErrorResponses errors;
+    private final ContentLimits limits;
 
     InferenceRoutes(ModelPolicy models, UpstreamCalls mistral, ChatRoutes answers, JsonPostRoutes routes,
-            ErrorResponses errors) {
+            ErrorResponses errors, ContentLimits limits) {
+        this.limits = limits;
         this.models = models;
         this.mistral = mistral;
         this.answers = answers;
@@ -67,12 +70,20 @@ public class InferenceRoutes {
                 throw ApiException.invalid("'" + field + "' is required on " + endpoint.path());
             }
         }
+        if (endpoint != InferenceEndpoint.OCR) {
+            // OCR's body is a document (its URL may be a data URL): the body limit bounds it.
+            limits.checkCount("messages", body.get("messages"));
+            limits.checkCount("inputs", body.get("input"));
+            limits.checkCharacters("The request's text is", body);
+        }
         String model = null;
         if (endpoint.capability() != null) {
             model = models.resolve(body.get("model"), null, endpoint.capability());
         }
         if (endpoint.capsTokens()) {
-            body.put("max_tokens", models.maxTokens(body.get("max_tokens")));
+            int maxTokens = models.maxTokens(body.get("max_tokens"));
+            models.checkChoices(body.get("n"), maxTokens);
+            body.put("max_tokens", maxTokens);
         }
         JsonNode streamField = body.get("stream");
         if (streamField != null && !streamField.isNull() && !streamField.isBoolean()) {

@@ -56,6 +56,9 @@ class HostileInputTest {
         cases.add(json("negative max_tokens", "{\"max_tokens\":-1,\"messages\":[" + USER + "]}", 400, "max_tokens"));
         cases.add(json("float max_tokens", "{\"max_tokens\":1.5,\"messages\":[" + USER + "]}", 400, "must be an integer"));
         cases.add(json("huge max_tokens", "{\"max_tokens\":99999999999,\"messages\":[" + USER + "]}", 400, "must be an integer"));
+        cases.add(json("n of 1000 (multiplies the max_tokens cap)", "{\"n\":1000,\"messages\":[" + USER + "]}", 400,
+                "'n' times 'max_tokens'"));
+        cases.add(json("n of 0", "{\"n\":0,\"messages\":[" + USER + "]}", 400, "'n' must be"));
         cases.add(json("NaN temperature", "{\"temperature\":NaN,\"messages\":[" + USER + "]}", 400, "not valid JSON"));
         cases.add(json("temperature as a string", "{\"temperature\":\"0.5\",\"messages\":[" + USER + "]}", 400, "temperature"));
         cases.add(json("path traversal in the model", "{\"model\":\"../../etc/passwd\",\"messages\":[" + USER + "]}",
@@ -75,6 +78,35 @@ class HostileInputTest {
         invalidUtf8.writeBytes(new byte[] { (byte) 0xC3, (byte) 0x28, (byte) 0xFF });
         invalidUtf8.writeBytes("\"}]}".getBytes(StandardCharsets.UTF_8));
         cases.add(new Case("invalid UTF-8", "/v1/chat/completions", invalidUtf8.toByteArray(), 400, "not valid JSON"));
+        for (byte[] bytes : List.of(new byte[] { (byte) 0xC0, (byte) 0x80 }, new byte[] { (byte) 0xF4, (byte) 0x90,
+                (byte) 0x80, (byte) 0x80 }, new byte[] { (byte) 0xED, (byte) 0xA0, (byte) 0x80 })) {
+            // Well-formed to Jackson, which decoded them to U+0000 and lone surrogates, forwarded to Mistral.
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.writeBytes("{\"messages\":[{\"role\":\"user\",\"content\":\"a".getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(bytes);
+            body.writeBytes("b\"}]}".getBytes(StandardCharsets.UTF_8));
+            cases.add(new Case("invalid UTF-8 " + java.util.HexFormat.ofDelimiter(" ").formatHex(bytes),
+                    "/v1/chat/completions", body.toByteArray(), 400, "not valid UTF-8"));
+        }
+        // The same limits on every endpoint that takes messages or text (only chat applied them).
+        String tenThousand = String.join(",", java.util.Collections.nCopies(10_000, USER));
+        String big = "\"" + "a".repeat(500_000) + "\"";
+        for (String[] each : new String[][] {
+                { "/v1/agents/completions", "{\"agent_id\":\"ag\",\"messages\":[" + tenThousand + "]}", "Too many messages" },
+                { "/v1/agents/completions", "{\"agent_id\":\"ag\",\"messages\":[{\"role\":\"user\",\"content\":" + big
+                        + "}]}", "too long" },
+                { "/v1/embeddings", "{\"model\":\"mistral-embed\",\"input\":" + big + "}", "too long" },
+                { "/v1/embeddings", "{\"model\":\"mistral-embed\",\"input\":[" + String.join(",",
+                        java.util.Collections.nCopies(10_000, "\"x\"")) + "]}", "Too many inputs" },
+                { "/v1/fim/completions", "{\"model\":\"codestral-2508\",\"prompt\":" + big + "}", "too long" },
+                { "/v1/moderations", "{\"model\":\"mistral-moderation-2411\",\"input\":" + big + "}", "too long" },
+                { "/v1/chat/moderations", "{\"model\":\"mistral-moderation-2411\",\"input\":[[{\"role\":\"user\","
+                        + "\"content\":" + big + "}]]}", "too long" },
+                { "/v1/classifications", "{\"model\":\"mistral-moderation-2411\",\"input\":" + big + "}", "too long" },
+                { "/v1/chat/classifications", "{\"model\":\"mistral-moderation-2411\",\"input\":[" + tenThousand
+                        + "]}", "Too many inputs" } }) {
+            cases.add(new Case(each[0] + ": " + each[2], each[0], each[1].getBytes(StandardCharsets.UTF_8), 400, each[2]));
+        }
         cases.add(new Case("embeddings input as an object", "/v1/embeddings",
                 "{\"input\":{\"text\":\"x\"}}".getBytes(StandardCharsets.UTF_8), 400, "'input' must be"));
         cases.add(new Case("empty body", "/api/chat", new byte[0], 400, "empty"));
@@ -118,6 +150,18 @@ class HostileInputTest {
 
         client().contentType(ContentType.JSON).body("{\"messages\":[" + USER + "]}").post("/api/chat").then().statusCode(200);
         Management.given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void twoAuthorizationHeadersAreRefusedWhicheverComesFirst() {
+        Simulator.reset();
+        for (String[] keys : new String[][] { { AuthProfile.TEAM_A_KEY, "wrong-key-0000000000" },
+                { "wrong-key-0000000000", AuthProfile.TEAM_A_KEY } }) {
+            given().header("Authorization", "Bearer " + keys[0]).header("Authorization", "Bearer " + keys[1])
+                    .contentType(ContentType.JSON).body("{\"messages\":[" + USER + "]}").post("/api/chat")
+                    .then().statusCode(400).body("error.message", org.hamcrest.Matchers.containsString("one Authorization"));
+        }
+        assertEquals(0, Simulator.upstreamCalls());
     }
 
     @Test
