@@ -12,6 +12,7 @@ import org.jboss.logmanager.ExtLogRecord;
 
 import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.metrics.GatewayMetrics;
+import dev.mistralgateway.metrics.RecentRequests;
 import dev.mistralgateway.metrics.RequestRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.RoutingContext;
@@ -32,12 +33,14 @@ public class AccessLog {
     static final String CATEGORY = "dev.mistralgateway.access";
 
     private final GatewayMetrics metrics;
+    private final RecentRequests recent;
     private final boolean enabled;
     private final LogBudget refusalLines;
     private final AccessLogWriter writer;
 
-    AccessLog(GatewayMetrics metrics, GatewayConfig config, MeterRegistry registry) {
+    AccessLog(GatewayMetrics metrics, RecentRequests recent, GatewayConfig config, MeterRegistry registry) {
         this.metrics = metrics;
+        this.recent = recent;
         this.enabled = config.accessLog().enabled();
         this.refusalLines = new LogBudget("access", config.accessLog().refusalLinesPerSecond(), registry);
         this.writer = new AccessLogWriter(CATEGORY, refusalLines.droppedCounter());
@@ -74,6 +77,7 @@ public class AccessLog {
             metrics.clientDisconnect(record.endpoint(), record.stream());
         }
         metrics.request(record.endpoint(), record.key(), record.model(), record.stream(), status);
+        recent.finished(record, status);
         if (!enabled || status >= 400 && status < 500 && !refusalLines.tryLine()) {
             return;
         }

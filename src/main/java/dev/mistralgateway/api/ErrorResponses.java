@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mistralgateway.metrics.ErrorReason;
 import dev.mistralgateway.metrics.GatewayMetrics;
+import dev.mistralgateway.metrics.RequestRecord;
 import dev.mistralgateway.mistral.MistralException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -148,6 +149,7 @@ public class ErrorResponses {
         if (response.ended() || response.closed()) {
             return;
         }
+        RequestRecord.current().error(error.type());
         if (response.headWritten()) {
             // A stream already started: the status is sent, so the error can only close it.
             response.end();

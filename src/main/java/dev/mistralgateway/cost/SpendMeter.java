@@ -95,7 +95,9 @@ public class SpendMeter {
 
     /** Books what a call used, less what its reservation (if this request has an open one) already counted. */
     private void bookAgainstReservation(String key, long nanoUsd, long tokens) {
-        Reservation reservation = RequestRecord.current().reservation() instanceof Reservation open && open.close()
+        RequestRecord request = RequestRecord.current();
+        request.spent(nanoUsd / 1e9);
+        Reservation reservation = request.reservation() instanceof Reservation open && open.close()
                 ? open
                 : Reservation.NONE;
         // The store never fails a booking (it keeps it for later when Redis is down): nothing to handle here.

@@ -21,6 +21,8 @@ public final class RequestRecord {
     private volatile long promptTokens;
     private volatile long completionTokens;
     private volatile Object reservation;
+    private volatile double spendUsd;
+    private volatile String errorType;
 
     private RequestRecord(String requestId, String endpoint) {
         this.requestId = requestId;
@@ -85,6 +87,24 @@ public final class RequestRecord {
 
     public void reservation(Object reservation) {
         this.reservation = reservation;
+    }
+
+    /** Adds what one booking of this request cost (a fallback model's answer is booked on its own). */
+    public void spent(double usd) {
+        this.spendUsd += usd;
+    }
+
+    public double spendUsd() {
+        return spendUsd;
+    }
+
+    /** The {@code error.type} the request was answered with, if it was refused or failed. */
+    public void error(String type) {
+        this.errorType = type;
+    }
+
+    public String errorType() {
+        return errorType;
     }
 
     public String model() {

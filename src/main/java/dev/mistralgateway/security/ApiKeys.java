@@ -67,6 +67,11 @@ public final class ApiKeys {
         return new ApiKeys(entries);
     }
 
+    /** The keys' names, in their configured order: a caller's identity, never a secret. */
+    public List<String> names() {
+        return entries.stream().map(Entry::name).toList();
+    }
+
     public boolean isEmpty() {
         return entries.isEmpty();
     }

@@ -389,6 +389,8 @@ public final class MistralSimulator implements AutoCloseable {
     private void admin(HttpServerRequest request, Buffer body) {
         String action = request.method() + " " + request.path().substring(ADMIN.length());
         HttpServerResponse response = request.response();
+        // The dev build's operator page (another port, so another origin) injects faults from the browser.
+        response.putHeader("Access-Control-Allow-Origin", "*");
         switch (action) {
             case "POST faults" -> {
                 try {
@@ -399,6 +401,8 @@ public final class MistralSimulator implements AutoCloseable {
                 }
                 send(response, 201, json.createObjectNode().put("pending", faults.size()));
             }
+            case "OPTIONS faults" -> response.setStatusCode(204)
+                    .putHeader("Access-Control-Allow-Methods", "POST, DELETE").end();
             case "DELETE faults" -> {
                 faults.clear();
                 response.setStatusCode(204).end();

@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.mistralgateway.testing.NodeProject;
 import dev.mistralgateway.testing.PackagedApp;
 
 /**
@@ -36,10 +37,12 @@ import dev.mistralgateway.testing.PackagedApp;
  * (piped to {@code jq}), a fault injected through the simulator's control endpoint, one live reload (a touched Java
  * file), after which the service answers and the simulator and its fault are still there, and a stop. Only the ports
  * differ from the README: the service's come from QUARKUS_HTTP_PORT and QUARKUS_MANAGEMENT_PORT, free ones, and the
- * printed requests are run with {@code localhost:8080} and {@code localhost:9000} replaced by them.
+ * printed requests are run with {@code localhost:8080} and {@code localhost:9000} replaced by them. Last, a fault
+ * injected from the operator page's simulator panel, in headless Chromium, opens the breaker.
  */
 class DevModeIT {
 
+    private static final String CHROMIUM = "/usr/bin/chromium";
     private static final Pattern SIMULATOR_LINE = Pattern.compile("built-in Mistral simulator at (http://\\S+?) ");
     /** The first start compiles the copy; two cores in CI. */
     private static final long START_SECONDS = 300;
@@ -110,6 +113,16 @@ class DevModeIT {
         assertEquals("\"injected before the reload\"",
                 run(marked.replace(".choices[0].message.content", ".error.message"), port, managementPort),
                 "the fault injected before the reload is still there");
+
+        // Last, since it opens the breaker: the operator page's simulator panel, driven in a browser.
+        if (NodeProject.present("dev mode's operator page check", List.of(CHROMIUM, "node", "npm"))) {
+            NodeProject browser = new NodeProject("ui").install();
+            NodeProject.Result panel = browser.run(List.of("node", "dev-panel.mjs"), Map.of(
+                    "PAGE_URL", "http://localhost:" + managementPort + "/ui", "API_URL", "http://localhost:" + port,
+                    "CHROMIUM", CHROMIUM), 120);
+            System.out.println("[dev mode] " + panel.output().strip());
+            assertEquals(0, panel.exitCode(), panel.output());
+        }
 
         processes.close();
         assertFalse(listening(port), "stopping dev mode frees its port");

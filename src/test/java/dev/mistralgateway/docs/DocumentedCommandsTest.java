@@ -154,10 +154,10 @@ class DocumentedCommandsTest {
                 for (Matcher url = LOCAL_URL.matcher(lines.get(i)); url.find();) {
                     String port = url.group(1);
                     String path = url.group(2) == null ? "" : url.group(2);
-                    boolean management = path.startsWith("/q/");
+                    boolean management = path.startsWith("/q/") || path.matches("/ui(\\?.*)?");
                     if (port.equals(API_PORT) && management || port.equals(MANAGEMENT_PORT) && !management) {
                         wrong.add(file + ":" + (i + 1) + ": " + url.group() + " (the API port is " + API_PORT
-                                + ", /q/ paths are on the management port, " + MANAGEMENT_PORT + ")");
+                                + ", /q/ paths and /ui are on the management port, " + MANAGEMENT_PORT + ")");
                     }
                 }
             }
