@@ -46,7 +46,7 @@ public class SpendMeter {
         this.store = store;
         this.metrics = metrics;
         this.hourlyBudget = gateway.budget().hourlyUsd();
-        this.reserves = hourlyBudget.isPresent() || gateway.keyLimits().hourlyTokens().isPresent();
+        this.reserves = (hourlyBudget.isPresent() || gateway.keyLimits().hourlyTokens().isPresent()) && store.reserves();
         Gauge.builder("mistral.budget.spend.usd", this, SpendMeter::lastHourUsd)
                 .description("Spend of the rolling last 60 minutes in USD: the fleet's when shared through Redis,"
                         + " else this pod's").register(registry);

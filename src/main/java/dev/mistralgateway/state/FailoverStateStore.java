@@ -148,8 +148,20 @@ public class FailoverStateStore implements StateStore {
      * Reserved in this pod's memory first (its own count never lets through what it has itself used up), then on
      * Redis for the fleet, in one script run; when Redis refuses, the local reservation is taken back.
      */
+    /**
+     * Only in memory for now: on Redis, SharedStateIT found the fleet's spend holding one unsettled reservation after
+     * an outage and a burst (issue 21, left open), so with Redis a call only checks the budget, as before.
+     */
+    @Override
+    public boolean reserves() {
+        return shared == null;
+    }
+
     @Override
     public Uni<Verdict> reserve(String key, long nanoUsd, long tokens) {
+        if (shared != null) {
+            return checkBudget();
+        }
         Verdict alone = local.reserveNow(key, nanoUsd, tokens);
         if (shared == null || !alone.allowed()) {
             return alone.allowed() ? ALLOWED : Uni.createFrom().item(alone);

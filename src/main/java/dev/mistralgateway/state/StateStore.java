@@ -23,6 +23,11 @@ public interface StateStore {
      */
     Uni<Verdict> reserve(String key, long nanoUsd, long tokens);
 
+    /** Whether {@link #reserve} counts reservations; when not, it only checks, and callers must not settle against it. */
+    default boolean reserves() {
+        return true;
+    }
+
     /**
      * Books one answer: its spend (in nano-USD) and the key's Mistral tokens, or a correction (negative: the part of
      * a reservation a call did not use). A shared store may send it a moment later, with others; the returned Uni
