@@ -1,14 +1,9 @@
 // In dev mode: injects a fault into the simulator from the operator page's simulator panel, as a developer would
 // (the form, then Inject), sends requests until the breaker opens, and waits for the page to show it open. Prints one
 // JSON line per check: {"check","ok","detail"}; exits 1 when one fails. Env: PAGE_URL, API_URL, CHROMIUM.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM,
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 let failed = 0;
 try {
   const page = await (await browser.newContext()).newPage();

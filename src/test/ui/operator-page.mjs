@@ -2,7 +2,7 @@
 // the simulator, and prints one JSON line per check: {"check","ok","detail"}. Exits 1 when a check fails.
 // Env: PAGE_URL (the page on the management port), API_URL, SIMULATOR_URL, CLIENT_KEYS (JSON: name -> key),
 // SECRETS (JSON array of strings the page must never show), SCREENSHOT (where to write it), CHROMIUM.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const pageUrl = process.env.PAGE_URL;
 const apiUrl = process.env.API_URL;
@@ -11,13 +11,7 @@ const clientKeys = JSON.parse(process.env.CLIENT_KEYS);
 const secrets = JSON.parse(process.env.SECRETS);
 const prompt = "browser-test-private-prompt-51c9";
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM,
-  headless: true,
-  // The machine's network is closed: no background traffic, no sandbox as root.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
 let failed = 0;
 async function check(name, run) {
