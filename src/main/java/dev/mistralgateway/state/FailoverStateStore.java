@@ -145,12 +145,9 @@ public class FailoverStateStore implements StateStore {
     }
 
     /**
-     * Reserved in this pod's memory first (its own count never lets through what it has itself used up), then on
-     * Redis for the fleet, in one script run; when Redis refuses, the local reservation is taken back.
-     */
-    /**
-     * Only in memory for now: on Redis, SharedStateIT found the fleet's spend holding one unsettled reservation after
-     * an outage and a burst (issue 21, left open), so with Redis a call only checks the budget, as before.
+     * Reservations are counted in memory only for now: on Redis, SharedStateIT found the fleet's spend holding one
+     * unsettled reservation after an outage and a burst (issue 21, left open; the Redis version is commit dfd44f0), so
+     * with Redis a call only checks the budget, as before.
      */
     @Override
     public boolean reserves() {
@@ -162,39 +159,8 @@ public class FailoverStateStore implements StateStore {
         if (shared != null) {
             return checkBudget();
         }
-        Verdict alone = local.reserveNow(key, nanoUsd, tokens);
-        if (shared == null || !alone.allowed()) {
-            return alone.allowed() ? ALLOWED : Uni.createFrom().item(alone);
-        }
-        if (!redisDue()) {
-            return Uni.createFrom().item(reservedWithoutRedis(key, nanoUsd, tokens));
-        }
-        return onCallerContext(shared.reserve(key, nanoUsd, tokens, bookings.unbooked(key)))
-                .map(verdict -> {
-                    succeeded();
-                    if (!verdict.allowed()) {
-                        local.recordNow(key, limits.hasBudget() ? -nanoUsd : 0, -tokens);
-                    }
-                    return verdict;
-                })
-                .onFailure().recoverWithItem(failure -> {
-                    failed(failure);
-                    return reservedWithoutRedis(key, nanoUsd, tokens);
-                });
-    }
-
-    /**
-     * Redis cannot take a reservation: with {@code on-failure=deny} it is taken back; else it stands in this pod's
-     * count and goes to Redis with the next batch, before the call's settlement.
-     */
-    private Verdict reservedWithoutRedis(String key, long nanoUsd, long tokens) {
-        long usd = limits.hasBudget() ? nanoUsd : 0;
-        if (denyOnFailure) {
-            local.recordNow(key, -usd, -tokens);
-        } else {
-            bookings.add(key, usd, tokens);
-        }
-        return fallback(Verdict.ALLOWED);
+        Verdict verdict = local.reserveNow(key, nanoUsd, tokens);
+        return verdict.allowed() ? ALLOWED : Uni.createFrom().item(verdict);
     }
 
     /** The budget as the key check read it, moments ago in this request (once: a second check asks Redis). */

@@ -135,36 +135,6 @@ final class RedisScripts {
             return {sum, wait}
             """);
 
-    /**
-     * Reserves what a call may cost before it is made, if the budget and the key's tokens allow it. KEYS: the spend
-     * per minute, the key's tokens per minute, the calling pod's booking marker. ARGV: the budget (0: none), tokens
-     * per hour (0: no limit), the reservation's nano-USD and tokens, then what the pod has served but not booked (as
-     * {@link #ADMIT}'s ARGV 4 to 8). Returns {0, 0} when reserved (and counted, in this minute), else {3, ms} over the
-     * budget or {2, ms} out of tokens. The call books its real usage minus this reservation later.
-     */
-    static final Script RESERVE = new Script(COMMON + """
-            local budget, hourlyTokens = tonumber(ARGV[1]), tonumber(ARGV[2])
-            local _, spendWait = window(KEYS[1], budget,
-              unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[8]), tonumber(ARGV[9])))
-            if spendWait >= 0 then
-              return {3, spendWait}
-            end
-            if hourlyTokens > 0 then
-              local _, tokenWait = window(KEYS[2], hourlyTokens,
-                unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])))
-              if tokenWait >= 0 then
-                return {2, tokenWait}
-              end
-              if tonumber(ARGV[4]) > 0 then
-                add(KEYS[2], ARGV[4])
-              end
-            end
-            if tonumber(ARGV[3]) > 0 then
-              add(KEYS[1], ARGV[3])
-            end
-            return {0, 0}
-            """);
-
     private RedisScripts() {
     }
 

@@ -87,27 +87,18 @@ final class RedisStateStore implements StateStore {
                 .map(answer -> spend(answer.get(0), answer.get(1)));
     }
 
+    /**
+     * Checks the fleet's budget only: reservations are counted in memory for now (issue 21; the Redis version, in
+     * commit dfd44f0, left one reservation unsettled in SharedStateIT's outage test).
+     */
     @Override
     public Uni<Verdict> reserve(String key, long nanoUsd, long tokens) {
-        return reserve(key, nanoUsd, tokens, Unbooked.NONE);
+        return checkBudget();
     }
 
-    /** As {@link #reserve(String, long, long)}, with the caller's answers not booked yet counted as if they were. */
-    Uni<Verdict> reserve(String key, long nanoUsd, long tokens, Unbooked unbooked) {
-        return run(RedisScripts.RESERVE, List.of(spendKey, keyName(key, "tokens"), podKey),
-                List.of(String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(limits.hourlyTokens()),
-                        String.valueOf(limits.hasBudget() ? nanoUsd : 0), String.valueOf(tokens),
-                        String.valueOf(unbooked.batch()), String.valueOf(unbooked.batchTokens()),
-                        String.valueOf(unbooked.pendingTokens()), String.valueOf(unbooked.batchNanoUsd()),
-                        String.valueOf(unbooked.pendingNanoUsd())))
-                .map(answer -> {
-                    Duration wait = Duration.ofMillis(answer.get(1).toLong());
-                    return switch (answer.get(0).toInteger()) {
-                        case 0 -> Verdict.ALLOWED;
-                        case 2 -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait);
-                        default -> new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait);
-                    };
-                });
+    @Override
+    public boolean reserves() {
+        return false;
     }
 
     @Override
@@ -141,8 +132,7 @@ final class RedisStateStore implements StateStore {
     /** Connects and loads the scripts, with a start's patience, so that the first requests pay for neither. */
     Uni<Void> warmUp(Duration patience) {
         return Uni.combine().all()
-                .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK),
-                        load(RedisScripts.RESERVE)).discardItems()
+                .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK)).discardItems()
                 .ifNoItem().after(patience).failWith(() -> new StateStoreTimeoutException(patience));
     }
 
