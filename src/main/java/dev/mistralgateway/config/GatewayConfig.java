@@ -144,6 +144,13 @@ public interface GatewayConfig {
         @WithDefault("2s")
         Duration retryInterval();
 
+        /**
+         * Longest life of a call's reservation against the budget and the key's hourly tokens: one no settlement frees
+         * (a pod killed mid-call, an answer from Redis lost) frees itself then. Keep it above the longest call.
+         */
+        @WithDefault("10m")
+        Duration reservationTtl();
+
         /** Prefix of every Redis key, so that several gateways or other applications can share one Redis. */
         @WithDefault("mistral-gateway:")
         String keyPrefix();

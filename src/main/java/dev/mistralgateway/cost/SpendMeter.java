@@ -46,10 +46,13 @@ public class SpendMeter {
         this.store = store;
         this.metrics = metrics;
         this.hourlyBudget = gateway.budget().hourlyUsd();
-        this.reserves = (hourlyBudget.isPresent() || gateway.keyLimits().hourlyTokens().isPresent()) && store.reserves();
+        this.reserves = hourlyBudget.isPresent() || gateway.keyLimits().hourlyTokens().isPresent();
         Gauge.builder("mistral.budget.spend.usd", this, SpendMeter::lastHourUsd)
                 .description("Spend of the rolling last 60 minutes in USD: the fleet's when shared through Redis,"
                         + " else this pod's").register(registry);
+        Gauge.builder("mistral.budget.reserved.usd", this, SpendMeter::reservedUsd)
+                .description("USD reserved against the budget by calls in flight, not settled yet: the fleet's when"
+                        + " shared through Redis, else this pod's").register(registry);
         // No budget, no series: a limit of 0 would read as "no money left" on a dashboard or in an alert.
         hourlyBudget.ifPresent(limit -> Gauge.builder("mistral.budget.limit.usd", () -> limit)
                 .description("Hourly budget in USD").register(registry));
@@ -101,7 +104,7 @@ public class SpendMeter {
                 ? open
                 : Reservation.NONE;
         // The store never fails a booking (it keeps it for later when Redis is down): nothing to handle here.
-        store.record(key, nanoUsd - reservation.nanoUsd, tokens - reservation.tokens).subscribe().with(booked -> {
+        store.settle(reservation.id, key, nanoUsd, tokens).subscribe().with(booked -> {
         });
     }
 
@@ -122,11 +125,11 @@ public class SpendMeter {
         MistralConfig.Price price = config.prices().getOrDefault(model, config.fallbackPrice());
         long nanoUsd = Math.round((prompt * price.input() + completion * price.output()) * 1000);
         String key = request.key();
-        return store.reserve(key, nanoUsd, prompt + completion).map(verdict -> {
+        Reservation reservation = new Reservation(key, nanoUsd, prompt + completion);
+        return store.reserve(reservation.id, key, nanoUsd, prompt + completion).map(verdict -> {
             if (!verdict.allowed()) {
                 return new Reserved(verdict, Reservation.NONE);
             }
-            Reservation reservation = new Reservation(key, nanoUsd, prompt + completion);
             request.reservation(reservation);
             return new Reserved(verdict, reservation);
         });
@@ -135,7 +138,7 @@ public class SpendMeter {
     /** Frees what is left of {@code reservation} when its call ended without usage (failed, cancelled, or none sent). */
     public void release(Reservation reservation) {
         if (reservation.close()) {
-            store.record(reservation.key, -reservation.nanoUsd, -reservation.tokens).subscribe().with(released -> {
+            store.settle(reservation.id, reservation.key, 0, 0).subscribe().with(released -> {
             });
         }
     }
@@ -157,6 +160,11 @@ public class SpendMeter {
 
     public double lastHourUsd() {
         return store.lastSpend().usd();
+    }
+
+    /** What the calls in flight have reserved and not settled yet (the fleet's with Redis, as last seen). */
+    public double reservedUsd() {
+        return store.lastSpend().reservedUsd();
     }
 
     /** How long until spend is back under the budget, when it was exhausted at the last look (no I/O). */

@@ -1,92 +1,142 @@
 package dev.mistralgateway.state;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What this pod has served and Redis has not counted yet: answers wait here for the next batch, and a batch stays
  * here, counted by this pod's own checks, until Redis confirms it. One batch is sent at a time. Every method holds
  * the instance's lock: moving a batch from pending to sending is several counters, and a check reading them halfway
  * counted the batch twice (a key's third request refused for tokens it had not used, seen once in a full run).
+ * <p>
+ * A batch also frees the reservations its calls settled. Until it is in, Redis still holds those reservations, so the
+ * pod's checks count what the calls used less what Redis holds for them (when Redis confirmed holding it): counting
+ * both refused a key's third quick request for tokens held twice.
  */
 final class Bookings {
 
-    /** One script run's worth of bookings, numbered so that the scripts can tell whether Redis has it. */
-    record Batch(long number, long nanoUsd, Map<String, Long> tokens) {
+    /**
+     * One script run's worth of bookings, numbered so that the scripts can tell whether Redis has it, with the ids of
+     * the reservations its calls settled and what Redis holds for them.
+     */
+    record Batch(long number, Amounts amounts) {
+
+        long nanoUsd() {
+            return amounts.nanoUsd;
+        }
+
+        Map<String, Long> tokens() {
+            return amounts.tokens;
+        }
+
+        List<String> settled() {
+            return amounts.settled;
+        }
+    }
+
+    /** Amounts to book, and what Redis holds for the reservations settled with them. */
+    static final class Amounts {
+        private long nanoUsd;
+        private final Map<String, Long> tokens = new HashMap<>();
+        private long heldNanoUsd;
+        private final Map<String, Long> heldTokens = new HashMap<>();
+        private final List<String> settled = new ArrayList<>();
+
+        private void add(Amounts other) {
+            nanoUsd += other.nanoUsd;
+            heldNanoUsd += other.heldNanoUsd;
+            other.tokens.forEach((key, count) -> Bookings.add(tokens, key, count));
+            other.heldTokens.forEach((key, count) -> Bookings.add(heldTokens, key, count));
+            settled.addAll(other.settled);
+        }
+
+        private void subtract(Amounts other) {
+            nanoUsd -= other.nanoUsd;
+            heldNanoUsd -= other.heldNanoUsd;
+            other.tokens.forEach((key, count) -> Bookings.add(tokens, key, -count));
+            other.heldTokens.forEach((key, count) -> Bookings.add(heldTokens, key, -count));
+        }
+
+        private boolean isEmpty() {
+            return nanoUsd == 0 && settled.isEmpty() && tokens.isEmpty();
+        }
+
+        /** What Redis does not count yet of these amounts: the use, less what it holds for it. */
+        private long countedNanoUsd() {
+            return nanoUsd - heldNanoUsd;
+        }
+
+        private long countedTokens(String key) {
+            return tokens.getOrDefault(key, 0L) - heldTokens.getOrDefault(key, 0L);
+        }
     }
 
     private final boolean countTokens;
-    private final AtomicLong numbers = new AtomicLong();
-    private final AtomicLong pendingNanoUsd = new AtomicLong();
-    private final Map<String, AtomicLong> pendingTokens = new ConcurrentHashMap<>();
-    private volatile long sendingNumber;
-    private final AtomicLong sendingNanoUsd = new AtomicLong();
-    private final Map<String, AtomicLong> sendingTokens = new ConcurrentHashMap<>();
+    private long numbers;
+    private long sendingNumber;
+    private Amounts pending = new Amounts();
+    private final Amounts sending = new Amounts();
 
     /** {@code countTokens}: whether a key's tokens matter (an hourly token limit is set). */
     Bookings(boolean countTokens) {
         this.countTokens = countTokens;
     }
 
-    synchronized void add(String key, long nanoUsd, long tokens) {
-        pendingNanoUsd.addAndGet(nanoUsd);
-        // Negative amounts are the unused part of a reservation, which was counted on Redis when it was made.
-        if (countTokens && tokens != 0) {
-            add(pendingTokens, key, tokens);
+    /**
+     * What a call used, and the reservation it settles on Redis ({@code reservation} null: none) with what Redis
+     * holds for it ({@code held}: 0 when Redis did not confirm holding it).
+     */
+    synchronized void add(String key, long nanoUsd, long tokens, String reservation, long heldNanoUsd,
+            long heldTokens) {
+        pending.nanoUsd += nanoUsd;
+        pending.heldNanoUsd += heldNanoUsd;
+        if (countTokens) {
+            add(pending.tokens, key, tokens);
+            add(pending.heldTokens, key, heldTokens);
+        }
+        if (reservation != null) {
+            pending.settled.add(reservation);
         }
     }
 
     synchronized boolean nothingPending() {
-        return pendingNanoUsd.get() == 0 && pendingTokens.values().stream().allMatch(count -> count.get() == 0);
+        return pending.isEmpty();
     }
 
     /** Everything pending, as the next batch. */
     synchronized Batch take() {
-        long number = numbers.incrementAndGet();
-        sendingNumber = number;
-        long nanoUsd = pendingNanoUsd.get();
-        sendingNanoUsd.addAndGet(nanoUsd);
-        pendingNanoUsd.addAndGet(-nanoUsd);
-        Map<String, Long> tokens = new HashMap<>();
-        pendingTokens.forEach((key, count) -> {
-            long taken = count.get();
-            if (taken != 0) {
-                add(sendingTokens, key, taken);
-                count.addAndGet(-taken);
-                tokens.put(key, taken);
-            }
-        });
-        return new Batch(number, nanoUsd, tokens);
+        sendingNumber = ++numbers;
+        Batch batch = new Batch(sendingNumber, pending);
+        sending.add(pending);
+        sending.settled.clear();
+        pending = new Amounts();
+        return batch;
     }
 
     /** Redis has the batch. */
     synchronized void booked(Batch batch) {
-        sendingNanoUsd.addAndGet(-batch.nanoUsd());
-        batch.tokens().forEach((key, count) -> add(sendingTokens, key, -count));
+        sending.subtract(batch.amounts());
     }
 
     /** Redis did not take the batch: it waits for the next one. */
     synchronized void returned(Batch batch) {
-        pendingNanoUsd.addAndGet(batch.nanoUsd());
-        batch.tokens().forEach((key, count) -> add(pendingTokens, key, count));
+        pending.add(batch.amounts());
         booked(batch);
     }
 
     /** For a check: what Redis may not have yet, with a key's tokens when {@code key} is given. */
     synchronized Unbooked unbooked(String key) {
-        long batchTokens = key == null ? 0 : count(sendingTokens, key);
-        long pending = key == null ? 0 : count(pendingTokens, key);
-        return new Unbooked(sendingNumber, batchTokens, pending, sendingNanoUsd.get(), pendingNanoUsd.get());
+        long batchTokens = key == null ? 0 : sending.countedTokens(key);
+        long pendingTokens = key == null ? 0 : pending.countedTokens(key);
+        return new Unbooked(sendingNumber, batchTokens, pendingTokens, sending.countedNanoUsd(),
+                pending.countedNanoUsd());
     }
 
-    private static void add(Map<String, AtomicLong> counts, String key, long delta) {
-        counts.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(delta);
-    }
-
-    private static long count(Map<String, AtomicLong> counts, String key) {
-        AtomicLong count = counts.get(key);
-        return count == null ? 0 : count.get();
+    private static void add(Map<String, Long> counts, String key, long delta) {
+        if (delta != 0) {
+            counts.merge(key, delta, (a, b) -> a + b == 0 ? null : a + b);
+        }
     }
 }

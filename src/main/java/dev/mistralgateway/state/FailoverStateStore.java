@@ -145,22 +145,49 @@ public class FailoverStateStore implements StateStore {
     }
 
     /**
-     * Reservations are counted in memory only for now: on Redis, SharedStateIT found the fleet's spend holding one
-     * unsettled reservation after an outage and a burst (issue 21, left open; the Redis version is commit dfd44f0), so
-     * with Redis a call only checks the budget, as before.
+     * Reserved in this pod's memory first (its own count never lets through what it has itself used up), then on
+     * Redis for the fleet, in one script run; when Redis refuses, the local reservation is freed.
      */
     @Override
-    public boolean reserves() {
-        return shared == null;
+    public Uni<Verdict> reserve(String id, String key, long nanoUsd, long tokens) {
+        Verdict alone = local.reserveNow(id, key, nanoUsd, tokens);
+        if (shared == null || !alone.allowed()) {
+            return alone.allowed() ? ALLOWED : Uni.createFrom().item(alone);
+        }
+        if (!redisDue()) {
+            return Uni.createFrom().item(reservedWithoutRedis(id, false));
+        }
+        return onCallerContext(shared.reserve(id, key, nanoUsd, tokens, bookings.unbooked(key)))
+                .map(verdict -> {
+                    succeeded();
+                    if (verdict.allowed()) {
+                        local.shared(id);
+                    } else {
+                        local.release(id);
+                    }
+                    return verdict;
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    failed(failure);
+                    return reservedWithoutRedis(id, true);
+                });
     }
 
-    @Override
-    public Uni<Verdict> reserve(String key, long nanoUsd, long tokens) {
-        if (shared != null) {
-            return checkBudget();
+    /**
+     * Redis did not take a reservation. With {@code allow} the call goes on against this pod's count, and its
+     * settlement frees the reservation on Redis too, should the script have run there after all. With {@code deny}
+     * the call is refused and its reservation freed: here at once, on Redis ({@code sent}: the request may have run
+     * there although its answer never came, a timeout) with the next batch. Either way, freeing is by id: a
+     * reservation that arrives after its settlement is not made, and one never freed expires.
+     */
+    private Verdict reservedWithoutRedis(String id, boolean sent) {
+        if (denyOnFailure) {
+            local.release(id);
+            if (sent) {
+                bookings.add(null, 0, 0, id, 0, 0);
+            }
         }
-        Verdict verdict = local.reserveNow(key, nanoUsd, tokens);
-        return verdict.allowed() ? ALLOWED : Uni.createFrom().item(verdict);
+        return fallback(Verdict.ALLOWED);
     }
 
     /** The budget as the key check read it, moments ago in this request (once: a second check asks Redis). */
@@ -173,11 +200,18 @@ public class FailoverStateStore implements StateStore {
         return seen;
     }
 
+    /**
+     * Counted here at once, and sent to Redis with the next batch, which frees the reservation there by its id.
+     * Until then, what Redis holds for the reservation (when it confirmed holding it) stands in for the use in this
+     * pod's checks, not beside it.
+     */
     @Override
-    public Uni<Void> record(String key, long nanoUsd, long tokens) {
-        local.recordNow(key, nanoUsd, tokens);
+    public Uni<Void> settle(String reservation, String key, long nanoUsd, long tokens) {
+        OpenReservations.Held freed = local.settleNow(reservation, key, nanoUsd, tokens);
         if (shared != null) {
-            bookings.add(key, nanoUsd, tokens);
+            boolean heldOnRedis = freed != null && freed.shared();
+            bookings.add(key, nanoUsd, tokens, reservation, heldOnRedis ? freed.nanoUsd() : 0,
+                    heldOnRedis ? freed.tokens() : 0);
         }
         return Uni.createFrom().voidItem();
     }
@@ -229,7 +263,7 @@ public class FailoverStateStore implements StateStore {
             return;
         }
         Bookings.Batch batch = bookings.take();
-        shared.book(batch.number(), batch.nanoUsd(), batch.tokens()).subscribe().with(ignored -> {
+        shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.settled()).subscribe().with(ignored -> {
             bookings.booked(batch);
             booking.set(false);
             succeeded();

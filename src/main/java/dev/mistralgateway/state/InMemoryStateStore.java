@@ -10,7 +10,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The counters in this pod's memory: a token bucket per key, and rolling hours of each key's tokens and of the
- * spend. The whole state when the gateway runs alone; the per-pod fallback when the shared store fails.
+ * spend, and the reservations of the calls in flight. The whole state when the gateway runs alone; the per-pod
+ * fallback when the shared store fails.
  */
 final class InMemoryStateStore implements StateStore {
 
@@ -20,9 +21,11 @@ final class InMemoryStateStore implements StateStore {
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final Map<String, RollingHour> tokens = new ConcurrentHashMap<>();
     private final RollingHour spend = new RollingHour();
+    private final OpenReservations open;
 
     InMemoryStateStore(Limits limits) {
         this.limits = limits;
+        this.open = new OpenReservations(limits.reservationTtl());
     }
 
     @Override
@@ -63,25 +66,29 @@ final class InMemoryStateStore implements StateStore {
     }
 
     @Override
-    public Uni<Verdict> reserve(String key, long nanoUsd, long tokens) {
-        Verdict verdict = reserveNow(key, nanoUsd, tokens);
+    public Uni<Verdict> reserve(String id, String key, long nanoUsd, long tokens) {
+        Verdict verdict = reserveNow(id, key, nanoUsd, tokens);
         return verdict.allowed() ? ALLOWED : Uni.createFrom().item(verdict);
     }
 
-    /** As {@link #reserve}, at once; synchronized, so that two calls never both take the budget's last share. */
-    synchronized Verdict reserveNow(String key, long nanoUsd, long tokens) {
-        Verdict budget = checkBudgetNow();
-        if (!budget.allowed()) {
-            return budget;
+    /**
+     * As {@link #reserve}, at once; synchronized, so that two calls never both take the budget's last share. A call
+     * is admitted while the spend plus the open reservations is under the limit.
+     */
+    synchronized Verdict reserveNow(String id, String key, long nanoUsd, long tokens) {
+        if (limits.hasBudget()) {
+            Optional<Duration> wait = spend.untilBelow(limits.hourlyBudgetNanoUsd(), open.nanoUsd());
+            if (wait.isPresent()) {
+                return new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait.get());
+            }
         }
         if (limits.hourlyTokens() > 0) {
-            RollingHour used = tokens(key);
-            Optional<Duration> wait = used.untilBelow(limits.hourlyTokens());
+            Optional<Duration> wait = tokens(key).untilBelow(limits.hourlyTokens(), open.tokens(key));
             if (wait.isPresent()) {
                 return new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait.get());
             }
         }
-        recordNow(key, limits.hasBudget() ? nanoUsd : 0, tokens);
+        open.hold(id, key, limits.hasBudget() ? nanoUsd : 0, limits.hourlyTokens() > 0 ? tokens : 0);
         return Verdict.ALLOWED;
     }
 
@@ -90,26 +97,40 @@ final class InMemoryStateStore implements StateStore {
     }
 
     @Override
-    public Uni<Void> record(String key, long nanoUsd, long used) {
+    public Uni<Void> settle(String reservation, String key, long nanoUsd, long used) {
         return Uni.createFrom().item(() -> {
-            recordNow(key, nanoUsd, used);
+            settleNow(reservation, key, nanoUsd, used);
             return null;
         });
     }
 
-    void recordNow(String key, long nanoUsd, long used) {
+    /** Frees {@code reservation} (null: none) and counts what the call used; returns what it held, if it was open. */
+    synchronized OpenReservations.Held settleNow(String reservation, String key, long nanoUsd, long used) {
+        OpenReservations.Held freed = reservation == null ? null : open.free(reservation);
         spend.add(nanoUsd);
-        if (limits.hourlyTokens() > 0) {
+        if (limits.hourlyTokens() > 0 && used != 0) {
             tokens(key).add(used);
         }
+        return freed;
+    }
+
+    /** Notes that Redis holds {@code reservation} too (what it holds there is then not counted twice). */
+    synchronized void shared(String reservation) {
+        open.shared(reservation);
+    }
+
+    /** Frees {@code reservation} without counting anything: its call was refused elsewhere, or never made. */
+    synchronized void release(String reservation) {
+        open.free(reservation);
     }
 
     @Override
-    public Spend lastSpend() {
+    public synchronized Spend lastSpend() {
         long sum = Math.round(spend.sum());
+        long reserved = open.nanoUsd();
         if (!limits.hasBudget()) {
-            return new Spend(sum, Optional.empty());
+            return new Spend(sum, Optional.empty(), reserved);
         }
-        return new Spend(sum, spend.untilBelow(limits.hourlyBudgetNanoUsd()));
+        return new Spend(sum, spend.untilBelow(limits.hourlyBudgetNanoUsd()), reserved);
     }
 }

@@ -66,17 +66,65 @@ final class RedisScripts {
               end
               redis.call('EXPIRE', key, 3660)
             end
+            -- A window's sum (unbooked included) and the ms until a call may reserve against limit: -1 now; while
+            -- the sum alone is under the limit, only the reservations of calls in flight (held) stand in the way,
+            -- which settle within a call's time: 1 s; else until enough old minutes leave.
+            local function over(key, limit, unbooked, held)
+              local sum, wait = window(key, limit, unbooked)
+              if limit > 0 and wait < 0 and sum + held >= limit then
+                wait = 1000
+              end
+              return sum, wait
+            end
+            -- The reservations of calls in flight live in one hash: totals ('usd', 'usd:' .. key, 'tok:' .. key),
+            -- each open one ('r:' .. id = 'nano-USD,tokens,key') and each settled one ('x:' .. id, so that a
+            -- reservation arriving after its own settlement, a request that timed out in the pod but ran here
+            -- later, is not made); a sorted set holds every id by the ms it expires at.
+            local function held(hash, field)
+              return tonumber(redis.call('HGET', hash, field) or '0')
+            end
+            local function count(hash, nano, tokens, key, sign)
+              for field, amount in pairs({['usd'] = nano, ['usd:' .. key] = nano, ['tok:' .. key] = tokens}) do
+                if amount ~= 0 and redis.call('HINCRBY', hash, field, string.format('%d', sign * amount)) == 0 then
+                  redis.call('HDEL', hash, field)
+                end
+              end
+            end
+            local function free(hash, id)
+              local open = redis.call('HGET', hash, 'r:' .. id)
+              if open then
+                local nano, tokens, key = string.match(open, '^(%-?%d+),(%-?%d+),(.*)$')
+                redis.call('HDEL', hash, 'r:' .. id)
+                count(hash, tonumber(nano), tonumber(tokens), key, -1)
+              end
+            end
+            -- Frees the reservations whose time is up (a pod gone mid-call, a settlement lost), forgets old
+            -- settlements.
+            local function expire(hash, expiry)
+              for _, id in ipairs(redis.call('ZRANGEBYSCORE', expiry, '-inf', nowMs, 'LIMIT', 0, 100)) do
+                free(hash, id)
+                redis.call('HDEL', hash, 'x:' .. id)
+                redis.call('ZREM', expiry, id)
+              end
+            end
+            local function keep(hash, expiry, id, ttl)
+              redis.call('ZADD', expiry, nowMs + ttl, id)
+              redis.call('PEXPIRE', hash, ttl)
+              redis.call('PEXPIRE', expiry, ttl)
+            end
             """;
 
     /**
      * KEYS: the key's request bucket (a = requests available, t = ms of the last refill), its tokens per minute, the
-     * spend per minute (nano-USD), the calling pod's booking marker. ARGV: requests per minute, tokens per hour (0: no
+     * spend per minute (nano-USD), the calling pod's booking marker, the reservations. ARGV: requests per minute,
+     * tokens per hour (0: no
      * limit), the budget (0: none), then what the pod has served but not booked: the number of the batch it is
      * booking, that batch's tokens of this key, the key's tokens not in a batch yet, the batch's nano-USD, nano-USD
      * not in a batch yet.
-     * Returns {key, ms, spend, ms}: key 0 allowed, 1 over the rate, 2 out of tokens, with the wait; then the spend
-     * and the wait until it is under the budget (-1: under), so that a request needs one round trip for both
-     * checks. The rate is checked (and a request taken) first, as in memory.
+     * Returns {key, ms, spend, ms, reserved}: key 0 allowed, 1 over the rate, 2 out of tokens, with the wait; then
+     * the spend and the wait until it is under the budget (-1: under), so that a request needs one round trip for
+     * both checks, and the nano-USD the calls in flight hold. The rate is checked (and a request taken) first, as in
+     * memory.
      */
     static final Script ADMIT = new Script(COMMON + """
             local perMinute, hourlyTokens = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -103,36 +151,79 @@ final class RedisScripts {
             end
             local spend, spendWait = window(KEYS[3], tonumber(ARGV[3]),
               unbooked(KEYS[4], tonumber(ARGV[4]), tonumber(ARGV[7]), tonumber(ARGV[8])))
-            return {outcome, keyWait, spend, spendWait}
+            return {outcome, keyWait, spend, spendWait, held(KEYS[5], 'usd')}
             """);
 
     /**
-     * KEYS: the spend per minute (nano-USD), the calling pod's booking marker. ARGV: the budget (0: none), the number
-     * of the batch the pod is booking, its nano-USD, nano-USD not in a batch yet. Returns {spend, ms until under or
-     * -1}.
+     * KEYS: the spend per minute (nano-USD), the calling pod's booking marker, the reservations and their expiry.
+     * ARGV: the budget (0: none), the number of the batch the pod is booking, its nano-USD, nano-USD not in a batch
+     * yet. Frees the reservations whose time is up. Returns {spend, ms until under or -1, reserved}.
      */
     static final Script READ_SPEND = new Script(COMMON + """
+            expire(KEYS[3], KEYS[4])
             local sum, wait = window(KEYS[1], tonumber(ARGV[1]),
               unbooked(KEYS[2], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])))
-            return {sum, wait}
+            return {sum, wait, held(KEYS[3], 'usd')}
             """);
 
     /**
-     * Books a batch of what a pod served. KEYS: the spend per minute, the pod's booking marker, then the tokens per
-     * minute of each key booked. ARGV: nano-USD, the budget, the batch's number (kept in the marker, so that the pod's
-     * checks stop adding the batch once it is here), then each key's tokens. Returns the spend after it as
-     * {@link #READ_SPEND} does.
+     * Books a batch of what a pod served and frees the reservations it settled. KEYS: the spend per minute, the pod's
+     * booking marker, the reservations and their expiry, then the tokens per minute of each key booked. ARGV:
+     * nano-USD, the budget, the batch's number (kept in the marker, so that the pod's checks stop adding the batch
+     * once it is here), how long a settlement is remembered (ms), then each key's tokens, then the ids of the
+     * reservations settled. Returns the spend after it as {@link #READ_SPEND} does.
      */
     static final Script BOOK = new Script(COMMON + """
+            local hash, expiry, ttl = KEYS[3], KEYS[4], tonumber(ARGV[4])
             if tonumber(ARGV[1]) ~= 0 then
               add(KEYS[1], ARGV[1])
             end
-            for i = 3, #KEYS do
-              add(KEYS[i], ARGV[i + 1])
+            local tokenKeys = #KEYS - 4
+            for i = 1, tokenKeys do
+              add(KEYS[4 + i], ARGV[4 + i])
+            end
+            for i = 5 + tokenKeys, #ARGV do
+              free(hash, ARGV[i])
+              redis.call('HSET', hash, 'x:' .. ARGV[i], 1)
+              keep(hash, expiry, ARGV[i], ttl)
             end
             redis.call('SET', KEYS[2], ARGV[3], 'EX', 3600)
+            expire(hash, expiry)
             local sum, wait = window(KEYS[1], tonumber(ARGV[2]), 0)
-            return {sum, wait}
+            return {sum, wait, held(hash, 'usd')}
+            """);
+
+    /**
+     * Reserves what a call may cost before it is made, if the spend plus the open reservations is under the budget
+     * and the key's tokens plus its open reservations under its hourly tokens. KEYS: the spend per minute, the key's
+     * tokens per minute, the calling pod's booking marker, the reservations and their expiry. ARGV: the budget (0:
+     * none), tokens per hour (0: no limit), the reservation's nano-USD and tokens, then what the pod has served but
+     * not booked (as {@link #ADMIT}'s ARGV 4 to 8), then the reservation's id, the key's name, its time to live (ms).
+     * Returns {0, 0} when reserved (or when that id was reserved or settled already: a retry reserves nothing twice),
+     * else {3, ms} over the budget or {2, ms} out of tokens. The call's settlement ({@link #BOOK}) frees it by id.
+     */
+    static final Script RESERVE = new Script(COMMON + """
+            local hash, expiry, id, key = KEYS[4], KEYS[5], ARGV[10], ARGV[11]
+            expire(hash, expiry)
+            if redis.call('HEXISTS', hash, 'r:' .. id) == 1 or redis.call('HEXISTS', hash, 'x:' .. id) == 1 then
+              return {0, 0}
+            end
+            local _, spendWait = over(KEYS[1], tonumber(ARGV[1]),
+              unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[8]), tonumber(ARGV[9])), held(hash, 'usd'))
+            if spendWait >= 0 then
+              return {3, spendWait}
+            end
+            if tonumber(ARGV[2]) > 0 then
+              local _, tokenWait = over(KEYS[2], tonumber(ARGV[2]),
+                unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])), held(hash, 'tok:' .. key))
+              if tokenWait >= 0 then
+                return {2, tokenWait}
+              end
+            end
+            redis.call('HSET', hash, 'r:' .. id, ARGV[3] .. ',' .. ARGV[4] .. ',' .. key)
+            count(hash, tonumber(ARGV[3]), tonumber(ARGV[4]), key, 1)
+            keep(hash, expiry, id, tonumber(ARGV[12]))
+            return {0, 0}
             """);
 
     private RedisScripts() {

@@ -28,6 +28,9 @@ final class RedisStateStore implements StateStore {
     private final Vertx vertx;
     private final Limits limits;
     private final String spendKey;
+    /** Calls in flight: the reservations (a hash) and their expiry (a sorted set), see {@link RedisScripts#RESERVE}. */
+    private final String reservationsKey;
+    private final String expiryKey;
     private final String prefix;
     /** This pod's booking marker: the number of its last batch that Redis has. A pod is one process run. */
     private final String podKey;
@@ -40,6 +43,8 @@ final class RedisStateStore implements StateStore {
         this.limits = limits;
         this.prefix = prefix;
         this.spendKey = prefix + "spend";
+        this.reservationsKey = prefix + "reservations";
+        this.expiryKey = prefix + "reservations:expiry";
         this.podKey = prefix + "pod:" + UUID.randomUUID() + ":booked";
         this.timeout = timeout;
     }
@@ -54,7 +59,8 @@ final class RedisStateStore implements StateStore {
      * caller's own answers not booked yet count as if they were.
      */
     Uni<Admission> admit(String key, Unbooked unbooked) {
-        return run(RedisScripts.ADMIT, List.of(keyName(key, "requests"), keyName(key, "tokens"), spendKey, podKey),
+        return run(RedisScripts.ADMIT, List.of(keyName(key, "requests"), keyName(key, "tokens"), spendKey, podKey,
+                reservationsKey),
                 List.of(String.valueOf(limits.requestsPerMinute()), String.valueOf(limits.hourlyTokens()),
                         String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(unbooked.batch()),
                         String.valueOf(unbooked.batchTokens()), String.valueOf(unbooked.pendingTokens()),
@@ -66,7 +72,7 @@ final class RedisStateStore implements StateStore {
                         case 1 -> new Verdict(Verdict.Outcome.RATE_LIMITED, wait);
                         default -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait);
                     };
-                    return new Admission(verdict, budgetVerdict(spend(answer.get(2), answer.get(3))));
+                    return new Admission(verdict, budgetVerdict(spend(answer.get(2), answer.get(3), answer.get(4))));
                 });
     }
 
@@ -81,43 +87,62 @@ final class RedisStateStore implements StateStore {
 
     /** The fleet's spend of the rolling hour (with this pod's unbooked spend), also kept for {@link #lastSpend()}. */
     Uni<Spend> readSpend(Unbooked unbooked) {
-        return run(RedisScripts.READ_SPEND, List.of(spendKey, podKey),
+        return run(RedisScripts.READ_SPEND, List.of(spendKey, podKey, reservationsKey, expiryKey),
                 List.of(String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(unbooked.batch()),
                         String.valueOf(unbooked.batchNanoUsd()), String.valueOf(unbooked.pendingNanoUsd())))
-                .map(answer -> spend(answer.get(0), answer.get(1)));
+                .map(answer -> spend(answer.get(0), answer.get(1), answer.get(2)));
+    }
+
+    @Override
+    public Uni<Verdict> reserve(String id, String key, long nanoUsd, long tokens) {
+        return reserve(id, key, nanoUsd, tokens, Unbooked.NONE);
     }
 
     /**
-     * Checks the fleet's budget only: reservations are counted in memory for now (issue 21; the Redis version, in
-     * commit dfd44f0, left one reservation unsettled in SharedStateIT's outage test).
+     * As {@link #reserve(String, String, long, long)}, with the caller's answers not booked yet counted as if they
+     * were. Running it twice with one id reserves once, so a caller that lost the answer may ask again.
      */
-    @Override
-    public Uni<Verdict> reserve(String key, long nanoUsd, long tokens) {
-        return checkBudget();
+    Uni<Verdict> reserve(String id, String key, long nanoUsd, long tokens, Unbooked unbooked) {
+        return run(RedisScripts.RESERVE,
+                List.of(spendKey, keyName(key, "tokens"), podKey, reservationsKey, expiryKey),
+                List.of(String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(limits.hourlyTokens()),
+                        String.valueOf(limits.hasBudget() ? nanoUsd : 0),
+                        String.valueOf(limits.hourlyTokens() > 0 ? tokens : 0),
+                        String.valueOf(unbooked.batch()), String.valueOf(unbooked.batchTokens()),
+                        String.valueOf(unbooked.pendingTokens()), String.valueOf(unbooked.batchNanoUsd()),
+                        String.valueOf(unbooked.pendingNanoUsd()), id, key,
+                        String.valueOf(limits.reservationTtl().toMillis())))
+                .map(answer -> {
+                    Duration wait = Duration.ofMillis(answer.get(1).toLong());
+                    return switch (answer.get(0).toInteger()) {
+                        case 0 -> Verdict.ALLOWED;
+                        case 2 -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait);
+                        default -> new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait);
+                    };
+                });
     }
 
     @Override
-    public boolean reserves() {
-        return false;
-    }
-
-    @Override
-    public Uni<Void> record(String key, long nanoUsd, long tokens) {
-        return book(0, nanoUsd, Map.of(key, tokens));
+    public Uni<Void> settle(String reservation, String key, long nanoUsd, long tokens) {
+        return book(0, nanoUsd, Map.of(key, tokens), reservation == null ? List.of() : List.of(reservation));
     }
 
     /**
      * Books batch number {@code batch} (numbers grow; 0: none to track): spend, and each key's tokens (counted only
-     * when a token limit is set), in one script run.
+     * when a token limit is set), and frees the reservations {@code settled}, in one script run. Freeing is by id, so
+     * a batch sent twice frees nothing twice.
      */
-    Uni<Void> book(long batch, long nanoUsd, Map<String, Long> tokensByKey) {
+    Uni<Void> book(long batch, long nanoUsd, Map<String, Long> tokensByKey, List<String> settled) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>();
         keys.add(spendKey);
         keys.add(podKey);
+        keys.add(reservationsKey);
+        keys.add(expiryKey);
         args.add(String.valueOf(nanoUsd));
         args.add(String.valueOf(limits.hourlyBudgetNanoUsd()));
         args.add(String.valueOf(batch));
+        args.add(String.valueOf(limits.reservationTtl().toMillis()));
         if (limits.hourlyTokens() > 0) {
             tokensByKey.forEach((key, tokens) -> {
                 if (tokens != 0) {
@@ -126,13 +151,16 @@ final class RedisStateStore implements StateStore {
                 }
             });
         }
-        return run(RedisScripts.BOOK, keys, args).map(answer -> spend(answer.get(0), answer.get(1))).replaceWithVoid();
+        args.addAll(settled);
+        return run(RedisScripts.BOOK, keys, args).map(answer -> spend(answer.get(0), answer.get(1), answer.get(2)))
+                .replaceWithVoid();
     }
 
     /** Connects and loads the scripts, with a start's patience, so that the first requests pay for neither. */
     Uni<Void> warmUp(Duration patience) {
         return Uni.combine().all()
-                .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK)).discardItems()
+                .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK),
+                        load(RedisScripts.RESERVE)).discardItems()
                 .ifNoItem().after(patience).failWith(() -> new StateStoreTimeoutException(patience));
     }
 
@@ -145,9 +173,10 @@ final class RedisStateStore implements StateStore {
         return last;
     }
 
-    private Spend spend(Response sum, Response wait) {
+    private Spend spend(Response sum, Response wait, Response reserved) {
         long waitMs = wait.toLong();
-        Spend spend = new Spend(sum.toLong(), waitMs < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(waitMs)));
+        Spend spend = new Spend(sum.toLong(), waitMs < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(waitMs)),
+                reserved.toLong());
         last = spend;
         return spend;
     }

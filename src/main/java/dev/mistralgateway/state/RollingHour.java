@@ -56,6 +56,18 @@ final class RollingHour {
         return Optional.of(Duration.ofMinutes(MINUTES));
     }
 
+    /**
+     * As {@link #untilBelow(double)}, with {@code held} (reservations of calls in flight) on top of the sum: empty
+     * while both together are under {@code limit}; a second while only the calls in flight hold it (they settle
+     * within a call's time); else until enough old minutes leave the window for the sum alone.
+     */
+    synchronized Optional<Duration> untilBelow(double limit, double held) {
+        if (sum() + held < limit) {
+            return Optional.empty();
+        }
+        return untilBelow(limit).or(() -> Optional.of(Duration.ofSeconds(1)));
+    }
+
     private static long minuteNow() {
         return System.currentTimeMillis() / 60_000;
     }

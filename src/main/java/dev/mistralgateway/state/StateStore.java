@@ -16,24 +16,20 @@ public interface StateStore {
     Uni<Verdict> checkBudget();
 
     /**
-     * Checks the budget and the key's hourly tokens and, when both are under their limits, counts {@code nanoUsd} and
-     * {@code tokens} (a call's most) against them at once, as one atomic step: concurrent calls see each other's
-     * reservations, so the budget cannot be overrun by more than the last admitted call. The call settles it with
-     * {@link #record} of what it used minus what it reserved.
+     * Checks the budget and the key's hourly tokens and, when the spend plus the open reservations is under each
+     * limit, reserves {@code nanoUsd} and {@code tokens} (a call's most) under {@code id} against them, as one atomic
+     * step: concurrent calls see each other's reservations, so the budget cannot be overrun by more than the last
+     * admitted call. The call frees it by {@link #settle} with the same id; a reservation nobody settles frees itself
+     * after {@code gateway.state.reservation-ttl}.
      */
-    Uni<Verdict> reserve(String key, long nanoUsd, long tokens);
-
-    /** Whether {@link #reserve} counts reservations; when not, it only checks, and callers must not settle against it. */
-    default boolean reserves() {
-        return true;
-    }
+    Uni<Verdict> reserve(String id, String key, long nanoUsd, long tokens);
 
     /**
-     * Books one answer: its spend (in nano-USD) and the key's Mistral tokens, or a correction (negative: the part of
-     * a reservation a call did not use). A shared store may send it a moment later, with others; the returned Uni
-     * never fails.
+     * Frees reservation {@code reservation} (null: the call made none; freeing one already freed or expired does
+     * nothing) and books what the call used: its spend (in nano-USD) and the key's Mistral tokens. A shared store may
+     * send it a moment later, with others; the returned Uni never fails.
      */
-    Uni<Void> record(String key, long nanoUsd, long tokens);
+    Uni<Void> settle(String reservation, String key, long nanoUsd, long tokens);
 
     /** The rolling hour's spend as last seen, without I/O: for gauges and health checks. */
     Spend lastSpend();

@@ -1,9 +1,11 @@
 package dev.mistralgateway.metrics;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import dev.mistralgateway.simulator.Fault;
+import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.Simulator;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.test.common.WithTestResource;
@@ -26,8 +29,9 @@ import io.restassured.http.ContentType;
 /**
  * 40 simultaneous requests against a budget worth 3 calls, with Mistral answering in 1 s: each admitted call reserves
  * its most (prompt estimate plus {@code max_tokens} at the output price) before it is made, so the calls in flight
- * count at once and at most 3 (plus one at the boundary) reach Mistral. Before, spend was booked only after the
- * answers and all 40 went through.
+ * count at once and at most 3 reach Mistral: a call is admitted while the spend plus the open reservations is under
+ * the budget, so at most the budget over one reservation, rounded up. Before, spend was booked only after the answers
+ * and all 40 went through. Once the calls are answered nothing stays reserved, and the spend is their usage.
  */
 @QuarkusTest
 @WithTestResource(SimulatorResource.class)
@@ -70,7 +74,11 @@ class ConcurrentBudgetTest {
                     + " calls%n", CLIENTS, ok, refused, calls);
             assertEquals(CLIENTS, ok + refused);
             assertEquals(ok, calls, "every answered request is one call; no refused one reached Mistral");
-            assertTrue(calls >= 1 && calls <= 4, calls + " Mistral calls for a budget worth 3");
+            assertTrue(calls >= 1 && calls <= 3, calls + " Mistral calls for a budget worth 3");
+            await("every reservation settled").atMost(Duration.ofSeconds(5))
+                    .until(() -> Metrics.value("mistral_budget_reserved_usd") == 0);
+            assertEquals(calls * 0.0000017, Metrics.value("mistral_budget_spend_usd"), 1e-12,
+                    "the spend is what the answered calls used, their reservations settled");
             // The refusal shows the budget with the digits it needs (it said "$0.00" for any budget under a cent).
             given().contentType(ContentType.JSON).body(ping).post("/api/chat").then().statusCode(429)
                     .body("error.message", org.hamcrest.Matchers.containsString("hourly budget of $0.0000051"));

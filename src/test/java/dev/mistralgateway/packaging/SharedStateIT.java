@@ -35,7 +35,9 @@ import dev.mistralgateway.testing.RedisServer;
  * Three packaged gateways on one real Redis, as three pods of one Deployment: A and B fall back to per-pod limits
  * when Redis fails ({@code on-failure=allow}), C refuses ({@code deny}). Every key may make 5 requests a minute; the
  * fleet may spend $0.00004 an hour (one streamed "ping" to mistral-large costs $0.000034, one to mistral-small
- * $0.0000017). The tests run in order on the same fleet, as its history.
+ * $0.0000017). Requests ask for at most 4 tokens, so that each call reserves $0.0000021 on mistral-small while it is
+ * in flight (a call with the default max_tokens reserves more than this budget, and would run one at a time). The
+ * tests run in order on the same fleet, as its history.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -171,6 +173,9 @@ class SharedStateIT {
             assertTrue(pods > 0.00004);
             assertEquals(pods, metric(a, "mistral_budget_spend_usd"), 1e-9);
             assertEquals(pods, metric(c, "mistral_budget_spend_usd"), 1e-9);
+            // Every call settled its reservation on Redis, across the outage and the bursts (it once kept one).
+            assertEquals(0, metric(a, "mistral_budget_reserved_usd"), 1e-12);
+            assertEquals(0, metric(b, "mistral_budget_reserved_usd"), 1e-12);
         });
     }
 
@@ -214,7 +219,8 @@ class SharedStateIT {
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + CLIENT_KEYS.get(key))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model
-                        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],\"stream\":" + stream + "}"))
+                        + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],\"stream\":"
+                        + stream + "}"))
                 .build();
     }
 
