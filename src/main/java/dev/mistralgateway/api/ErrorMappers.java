@@ -4,15 +4,12 @@ import java.io.IOException;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-
-import dev.mistralgateway.api.JsonPostRoutes;
 
 import dev.mistralgateway.mistral.MistralException;
 
@@ -28,7 +25,7 @@ public class ErrorMappers {
     @ServerExceptionMapper({ ApiException.class, MistralException.class, FaultToleranceException.class,
             JsonProcessingException.class, IOException.class })
     public Response failure(Exception e) {
-        return toResponse(errors.toApi(e));
+        return errors.response(e);
     }
 
     /** JAX-RS' own refusals (unknown path, wrong method, unsupported media type, body too large). */
@@ -46,10 +43,10 @@ public class ErrorMappers {
             default -> status >= 500 ? "internal_error" : "invalid_request_error";
         };
         String message = status == 415 ? JsonPostRoutes.UNSUPPORTED_MEDIA_TYPE : e.getResponse().getStatusInfo().getReasonPhrase();
-        Response response = toResponse(errors.toApi(new ApiException(status, type, message, null)));
+        Response response = errors.response(new ApiException(status, type, message, null));
         String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
         if (status == 405) {
-            // The resources of the API port answer GET only (the POST endpoints are Vert.x routes with their own 405).
+            // JAX-RS names the methods a path takes; the POST endpoints' 405 is answered before their body is read.
             return Response.fromResponse(response).header(HttpHeaders.ALLOW, allow != null ? allow : "GET").build();
         }
         return response;
@@ -57,16 +54,6 @@ public class ErrorMappers {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
-        return toResponse(errors.toApi(e));
-    }
-
-    private Response toResponse(ApiException e) {
-        Response.ResponseBuilder response = Response.status(e.status())
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(errors.body(e).getBytes());
-        if (e.retryAfter() != null) {
-            response.header(HttpHeaders.RETRY_AFTER, RetryAfter.seconds(e.retryAfter()));
-        }
-        return response.build();
+        return errors.response(e);
     }
 }

@@ -6,6 +6,7 @@ import java.util.UUID;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.jboss.logging.Logger;
@@ -28,7 +29,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Turns every failure into the gateway's JSON error: the one place that decides status, type and message, counts
  * the failure in {@code mistral_errors_total} where it starts in the gateway, and logs what needs a look. Used by
- * the HTTP filters and chat routes (Vert.x) and by {@link ErrorMappers} (JAX-RS). No stack trace ever leaves the
+ * the request chain and the routes in front of the resources (Vert.x), and by {@link ErrorMappers} for the resources
+ * (JAX-RS). No stack trace ever leaves the
  * process.
  */
 @Singleton
@@ -118,6 +120,25 @@ public class ErrorResponses {
             reason = reason.isEmpty() ? "unexpected content" : reason;
         }
         return ApiException.invalid("Request body is not valid JSON" + where + ": " + reason);
+    }
+
+    /**
+     * The JAX-RS response of a failure (see {@link ErrorMappers}): the status, headers and body {@link #fail} writes
+     * on a Vert.x route, and the request's record says why it failed.
+     */
+    Response response(Throwable failure) {
+        ApiException error = toApi(failure);
+        RequestRecord.current().error(error.type());
+        Response.ResponseBuilder response = Response.status(error.status())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body(error));
+        if (error.retryAfter() != null) {
+            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(RetryAfter.seconds(error.retryAfter())));
+        }
+        if (error.status() == 401) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return response.build();
     }
 
     /** The error body of {@code error}, as bytes. */

@@ -2,7 +2,6 @@ package dev.mistralgateway.api;
 
 import java.io.IOException;
 import java.util.Locale;
-import java.util.function.BiConsumer;
 
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -25,17 +24,22 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * How every POST endpoint of Mistral's API is served: a Vert.x route that checks method (405 with {@code Allow}) and
- * media type (415) before reading a byte, reads the body up to {@code quarkus.http.limits.max-body-size} whatever its
- * framing (413), parses one JSON object strictly (400), and hands it to the endpoint. A plain answer goes out in one
- * write with its length. Every refusal is the gateway's JSON error.
+ * The JSON body of every POST endpoint of Mistral's API, read in front of the JAX-RS resource that serves it: a Vert.x
+ * route on the endpoint's path checks method (405 with {@code Allow}) and media type (415) before reading a byte, reads
+ * the body up to {@code quarkus.http.limits.max-body-size} whatever its framing (413), parses one JSON object strictly
+ * (400), and passes the request on to the resource, which takes the object with {@link #body(RoutingContext)}. Every
+ * refusal is the gateway's JSON error.
  * <p>
- * Vert.x routes rather than JAX-RS resources: JAX-RS fixes the kind of response per method (chat answers either JSON or
- * an event stream), answers a chunked body over the limit with an empty 413, and costs about a quarter more CPU per
- * call (measured on chat).
+ * Why here and not in the resource (JAX-RS reading its entity): a refused request's body is never read (JAX-RS reads it
+ * before its 415), a chunked body over the limit gets the gateway's 413 and a closed connection, and a body over
+ * {@code quarkus.rest.input-buffer-size} is not handed to a worker thread as a blocking stream.
  */
 @Singleton
 public class JsonPostRoutes {
+
+    /** Before the JAX-RS resources' route, after the request chain (a filter). */
+    static final int ORDER = -20;
+    private static final String BODY = JsonPostRoutes.class.getName() + ".body";
 
     public static final String UNSUPPORTED_MEDIA_TYPE = "Send the body as JSON with 'Content-Type: application/json'";
 
@@ -50,20 +54,23 @@ public class JsonPostRoutes {
         this.maxBodyBytes = maxBodySize.asLongValue();
     }
 
-    /** Serves {@code POST path}: {@code endpoint} gets each request's JSON object, and answers or fails it. */
-    public void post(Router router, String path, BiConsumer<RoutingContext, ObjectNode> endpoint) {
-        router.route(path).handler(this::checkRequest);
-        router.post(path)
+    /** Reads and checks the JSON body of {@code POST path} before the resource that serves the path runs. */
+    public void accept(Router router, String path) {
+        router.route(path).order(ORDER).handler(this::checkRequest);
+        router.post(path).order(ORDER)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-                .handler(context -> parsed(context, endpoint))
+                .handler(this::parsed)
                 .failureHandler(this::failed);
     }
 
-    /** Answers with {@code body} (JSON) in one write, unless the client has gone. */
-    public void answer(RoutingContext context, Buffer body) {
-        if (!context.response().closed()) {
-            context.response().putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(body);
+    /** The request's JSON object, read and checked before its resource was called. */
+    public static ObjectNode body(RoutingContext context) {
+        ObjectNode body = context.get(BODY);
+        if (body == null) {
+            throw new IllegalStateException("No JSON body was read for " + context.request().path()
+                    + ": its path is missing from JsonPostRoutes.accept");
         }
+        return body;
     }
 
     /** Method and media type, before a byte of the body is read. */
@@ -87,7 +94,7 @@ public class JsonPostRoutes {
         return type.equals(MediaType.APPLICATION_JSON) || type.startsWith("application/") && type.endsWith("+json");
     }
 
-    private void parsed(RoutingContext context, BiConsumer<RoutingContext, ObjectNode> endpoint) {
+    private void parsed(RoutingContext context) {
         ObjectNode request;
         try {
             Buffer body = context.body().buffer();
@@ -102,7 +109,8 @@ public class JsonPostRoutes {
             errors.fail(context, refused);
             return;
         }
-        endpoint.accept(context, request);
+        context.put(BODY, request);
+        context.next();
     }
 
     private void failed(RoutingContext context) {

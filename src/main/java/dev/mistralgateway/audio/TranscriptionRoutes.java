@@ -13,7 +13,7 @@ import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.Route;
 import dev.mistralgateway.api.RouteTable;
 import dev.mistralgateway.calls.UpstreamCalls;
-import dev.mistralgateway.chat.ChatRoutes;
+import dev.mistralgateway.chat.Answers;
 import dev.mistralgateway.chat.ModelPolicy;
 import dev.mistralgateway.metrics.RequestRecord;
 import dev.mistralgateway.mistral.MistralAnswer;
@@ -45,13 +45,13 @@ public class TranscriptionRoutes {
 
     private final ModelPolicy models;
     private final UpstreamCalls upstream;
-    private final ChatRoutes answers;
+    private final Answers answers;
     private final ErrorResponses errors;
     private final SpoolSpace space;
     private final Vertx vertx;
     private final long maxUploadBytes;
 
-    TranscriptionRoutes(ModelPolicy models, UpstreamCalls upstream, ChatRoutes answers, ErrorResponses errors,
+    TranscriptionRoutes(ModelPolicy models, UpstreamCalls upstream, Answers answers, ErrorResponses errors,
             SpoolSpace space, Vertx vertx, BodySizeLimit limits) {
         this.models = models;
         this.upstream = upstream;
@@ -136,10 +136,9 @@ public class TranscriptionRoutes {
         void start(String model) {
             started = true;
             Uni<MistralAnswer> refused = Uni.createFrom().emitter(emitter -> refusals = emitter);
-            answers.respond(context, false,
+            answers.respond(context,
                     () -> Uni.join().first(List.of(upstream.transcribe(model, upload), refused)).toTerminate()
-                            .onTermination().invoke(upload::discard),
-                    null);
+                            .onTermination().invoke(upload::discard));
         }
 
         void refuse(ApiException refusal) {

@@ -1,19 +1,21 @@
 package dev.mistralgateway.inference;
 
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
-import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
 import dev.mistralgateway.calls.UpstreamCalls;
-import dev.mistralgateway.chat.ChatRoutes;
+import dev.mistralgateway.chat.Answers;
 import dev.mistralgateway.chat.ContentLimits;
 import dev.mistralgateway.chat.ModelPolicy;
 import dev.mistralgateway.metrics.RequestRecord;
+import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -23,41 +25,73 @@ import io.vertx.ext.web.RoutingContext;
  * otherwise untouched, through the guard; the answer (JSON, or events when a streaming endpoint is asked to stream)
  * goes back unchanged and its usage is booked.
  */
-@Singleton
-public class InferenceRoutes {
+@Path("")
+public class InferenceResource {
 
     private final ModelPolicy models;
     private final UpstreamCalls mistral;
-    private final ChatRoutes answers;
-    private final JsonPostRoutes routes;
-    private final ErrorResponses errors;
+    private final Answers answers;
     private final ContentLimits limits;
 
-    InferenceRoutes(ModelPolicy models, UpstreamCalls mistral, ChatRoutes answers, JsonPostRoutes routes,
-            ErrorResponses errors, ContentLimits limits) {
+    InferenceResource(ModelPolicy models, UpstreamCalls mistral, Answers answers, ContentLimits limits) {
         this.limits = limits;
         this.models = models;
         this.mistral = mistral;
         this.answers = answers;
-        this.routes = routes;
-        this.errors = errors;
     }
 
-    void install(@Observes Router router) {
+    void readBodies(@Observes Router router, JsonPostRoutes bodies) {
         for (InferenceEndpoint endpoint : InferenceEndpoint.values()) {
-            routes.post(router, endpoint.path(), (context, body) -> serve(endpoint, context, body));
+            bodies.accept(router, endpoint.path());
         }
     }
 
-    private void serve(InferenceEndpoint endpoint, RoutingContext context, ObjectNode body) {
-        boolean stream;
-        try {
-            stream = validate(endpoint, body);
-        } catch (ApiException refused) {
-            errors.fail(context, refused);
-            return;
-        }
-        answers.respond(context, stream,
+    @POST
+    @Path("/v1/fim/completions")
+    public Uni<Response> fim(RoutingContext request) {
+        return serve(InferenceEndpoint.FIM, request);
+    }
+
+    @POST
+    @Path("/v1/agents/completions")
+    public Uni<Response> agents(RoutingContext request) {
+        return serve(InferenceEndpoint.AGENTS, request);
+    }
+
+    @POST
+    @Path("/v1/moderations")
+    public Uni<Response> moderations(RoutingContext request) {
+        return serve(InferenceEndpoint.MODERATIONS, request);
+    }
+
+    @POST
+    @Path("/v1/chat/moderations")
+    public Uni<Response> chatModerations(RoutingContext request) {
+        return serve(InferenceEndpoint.CHAT_MODERATIONS, request);
+    }
+
+    @POST
+    @Path("/v1/classifications")
+    public Uni<Response> classifications(RoutingContext request) {
+        return serve(InferenceEndpoint.CLASSIFICATIONS, request);
+    }
+
+    @POST
+    @Path("/v1/chat/classifications")
+    public Uni<Response> chatClassifications(RoutingContext request) {
+        return serve(InferenceEndpoint.CHAT_CLASSIFICATIONS, request);
+    }
+
+    @POST
+    @Path("/v1/ocr")
+    public Uni<Response> ocr(RoutingContext request) {
+        return serve(InferenceEndpoint.OCR, request);
+    }
+
+    private Uni<Response> serve(InferenceEndpoint endpoint, RoutingContext request) {
+        ObjectNode body = JsonPostRoutes.body(request);
+        boolean stream = validate(endpoint, body);
+        return answers.answer(request, stream,
                 () -> mistral.call(endpoint.upstreamPath(), endpoint.label(), body),
                 () -> mistral.stream(endpoint.upstreamPath(), endpoint.label(), body));
     }

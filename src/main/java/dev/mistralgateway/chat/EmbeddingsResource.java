@@ -1,19 +1,22 @@
 package dev.mistralgateway.chat;
 
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
-import dev.mistralgateway.api.ErrorResponses;
 import dev.mistralgateway.api.JsonPostRoutes;
 import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.RequestRecord;
 import dev.mistralgateway.mistral.EmbeddingEncoding;
 import dev.mistralgateway.models.Capability;
+import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -21,47 +24,40 @@ import io.vertx.ext.web.RoutingContext;
  * {@code POST /v1/embeddings}: validates model, input and encoding, then relays Mistral's answer, unchanged unless it
  * carries numbers where the client asked for base64 ({@link EmbeddingEncoding}).
  */
-@Singleton
-public class EmbeddingsRoutes {
+@Path(EmbeddingsResource.PATH)
+public class EmbeddingsResource {
 
     static final String PATH = "/v1/embeddings";
 
     private final ModelPolicy models;
     private final MistralConfig config;
     private final UpstreamCalls upstream;
-    private final JsonPostRoutes routes;
-    private final ErrorResponses errors;
     private final ContentLimits limits;
 
-    EmbeddingsRoutes(ModelPolicy models, MistralConfig config, UpstreamCalls upstream, JsonPostRoutes routes,
-            ErrorResponses errors, ContentLimits limits) {
+    EmbeddingsResource(ModelPolicy models, MistralConfig config, UpstreamCalls upstream, ContentLimits limits) {
         this.limits = limits;
         this.models = models;
         this.config = config;
         this.upstream = upstream;
-        this.routes = routes;
-        this.errors = errors;
     }
 
-    void install(@Observes Router router) {
-        routes.post(router, PATH, this::embed);
+    void readBodies(@Observes Router router, JsonPostRoutes bodies) {
+        bodies.accept(router, PATH);
     }
 
-    private void embed(RoutingContext context, ObjectNode request) {
-        try {
-            validateInput(request.get("input"));
-            limits.checkCount("inputs", request.get("input"));
-            limits.checkCharacters("'input' is", request.get("input"));
-            validateEncoding(request.get("encoding_format"));
-            String model = models.resolve(request.get("model"), config.defaultEmbeddingModel(), Capability.EMBEDDING);
-            request.put("model", model);
-            RequestRecord.current().model(model, false);
-        } catch (ApiException refused) {
-            errors.fail(context, refused);
-            return;
-        }
-        upstream.embed(request).map(answer -> EmbeddingEncoding.asRequested(request, answer.body())).subscribe()
-                .with(body -> routes.answer(context, body), failure -> errors.fail(context, failure));
+    @POST
+    public Uni<Response> embed(RoutingContext context) {
+        ObjectNode request = JsonPostRoutes.body(context);
+        validateInput(request.get("input"));
+        limits.checkCount("inputs", request.get("input"));
+        limits.checkCharacters("'input' is", request.get("input"));
+        validateEncoding(request.get("encoding_format"));
+        String model = models.resolve(request.get("model"), config.defaultEmbeddingModel(), Capability.EMBEDDING);
+        request.put("model", model);
+        RequestRecord.current().model(model, false);
+        return upstream.embed(request)
+                .map(answer -> Response.ok(EmbeddingEncoding.asRequested(request, answer.body()), MediaType.APPLICATION_JSON_TYPE)
+                        .build());
     }
 
     private static void validateEncoding(JsonNode format) {
