@@ -18,8 +18,22 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "mistral")
 public interface MistralConfig {
 
-    /** Upstream API key, from the environment ({@code MISTRAL_API_KEY}) or a Kubernetes Secret. Never logged. */
+    /**
+     * Upstream API key, from the environment ({@code MISTRAL_API_KEY}) or a Kubernetes Secret. Never logged. With
+     * {@link #apiKeys()} too, it is one more key, named {@value MistralKeys#SINGLE_KEY_NAME}.
+     */
     Optional<String> apiKey();
+
+    /**
+     * Several upstream keys ({@code MISTRAL_API_KEYS}, from a Kubernetes Secret), comma-separated {@code name=key}
+     * entries; each call goes to the key with the most headroom. Names label metrics and {@code /health}; keys are never
+     * logged. Read by {@link MistralKeys}.
+     */
+    Optional<List<String>> apiKeys();
+
+    /** How long an upstream key that answered 429 without a Retry-After is left out of rotation. */
+    @WithDefault("10s")
+    Duration keyRest();
 
     /** Base URL of the Mistral API (or any Mistral-compatible server). */
     @WithDefault("https://api.mistral.ai")

@@ -38,6 +38,8 @@ public final class MistralConfigValidator {
         if (config.apiKey().isPresent() && config.apiKey().get().isBlank()) {
             problems.add("mistral.api-key (MISTRAL_API_KEY) is set but blank");
         }
+        problems.addAll(MistralKeys.problems(config));
+        checkPositive(problems, "mistral.key-rest", config.keyRest());
         if (config.maxTokens() < 1 || config.maxTokens() > MAX_TOKENS_CEILING) {
             problems.add("mistral.max-tokens must be between 1 and " + MAX_TOKENS_CEILING + " (was " + config.maxTokens() + ")");
         }

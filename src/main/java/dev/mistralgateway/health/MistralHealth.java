@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import dev.mistralgateway.api.RetryAfter;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.cost.SpendMeter;
+import dev.mistralgateway.mistral.UpstreamKeys;
 import dev.mistralgateway.resilience.CircuitBreakerStatus;
 import dev.mistralgateway.state.FailoverStateStore;
 import io.micrometer.core.instrument.Gauge;
@@ -30,11 +31,13 @@ public class MistralHealth {
     private final CircuitBreakerStatus breaker;
     private final SpendMeter spend;
     private final FailoverStateStore sharedState;
+    private final UpstreamKeys keys;
     private final long degradedThresholdMs;
 
-    MistralHealth(CircuitBreakerStatus breaker, SpendMeter spend, FailoverStateStore state, MistralConfig config,
-            MeterRegistry registry) {
+    MistralHealth(CircuitBreakerStatus breaker, SpendMeter spend, FailoverStateStore state, UpstreamKeys keys,
+            MistralConfig config, MeterRegistry registry) {
         this.breaker = breaker;
+        this.keys = keys;
         this.spend = spend;
         this.sharedState = state;
         this.degradedThresholdMs = config.health().degradedThreshold().toMillis();
@@ -49,8 +52,9 @@ public class MistralHealth {
     void record(ProbeResult result) {
         ProbeResult previous = last.getAndSet(result);
         if (result.credentialsRejected() && (previous == null || !previous.credentialsRejected())) {
-            LOG.errorf("Mistral rejected the gateway's API key (HTTP %d): check MISTRAL_API_KEY. The gateway reports"
-                    + " unhealthy and not ready until a probe succeeds.", result.httpStatus());
+            LOG.errorf("Mistral rejected the gateway's API key (HTTP %d), every one it has: check MISTRAL_API_KEY /"
+                    + " MISTRAL_API_KEYS. The gateway reports unhealthy and not ready until a probe succeeds.",
+                    result.httpStatus());
         } else if (!result.succeeded() && (previous == null || previous.succeeded())) {
             LOG.warnf("Mistral health probe failed: %s", result.error());
         } else if (result.succeeded() && previous != null && !previous.succeeded()) {
@@ -69,10 +73,11 @@ public class MistralHealth {
         String circuit = state.label();
         if (probe == null) {
             return new HealthReport(HealthReport.UNHEALTHY, "mistral", null, null,
-                    "No probe of Mistral has completed yet", null, circuit);
+                    "No probe of Mistral has completed yet", null, circuit, keys.statuses());
         }
         String status;
         String error = null;
+        List<String> rejected = keys.rejected();
         if (!probe.succeeded()) {
             status = HealthReport.UNHEALTHY;
             error = probe.error();
@@ -83,6 +88,10 @@ public class MistralHealth {
         } else if (state == CircuitBreakerStatus.State.HALF_OPEN) {
             status = HealthReport.DEGRADED;
             error = "Circuit breaker half-open: the next call to Mistral is a trial";
+        } else if (!rejected.isEmpty() && rejected.size() < keys.size()) {
+            status = HealthReport.DEGRADED;
+            error = "Mistral rejected upstream key(s) " + String.join(", ", rejected) + " (401/403): out of rotation;"
+                    + " the other key(s) serve";
         } else if (probe.latencyMs() > degradedThresholdMs) {
             status = HealthReport.DEGRADED;
             error = "Mistral answered in " + probe.latencyMs() + " ms, over the " + degradedThresholdMs + " ms threshold";
@@ -96,6 +105,6 @@ public class MistralHealth {
             status = HealthReport.HEALTHY;
         }
         return new HealthReport(status, "mistral", probe.latencyMs(), probe.model(), error, probe.checkedAt().toString(),
-                circuit);
+                circuit, keys.statuses());
     }
 }

@@ -18,8 +18,9 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Calls {@code GET /v1/models} once at startup (the credential check) and then every {@code mistral.health.interval},
- * and records the outcome in {@link MistralHealth}. One call per interval per pod, however often kubelets probe. Its
+ * Calls {@code GET /v1/models} with every upstream key once at startup (the credential check) and then every
+ * {@code mistral.health.interval}, and records the outcome in {@link MistralHealth}; each key's own outcome goes to its
+ * state ({@code MistralClient#models}). One call per interval per pod, however often kubelets probe. Its
  * answer, Mistral's model cards, refreshes the {@link ModelCatalog} that {@code GET /v1/models} serves.
  */
 @ApplicationScoped

@@ -1,5 +1,7 @@
 package dev.mistralgateway.health;
 
+import java.util.stream.Collectors;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -10,7 +12,8 @@ import org.eclipse.microprofile.health.Readiness;
 import dev.mistralgateway.config.MistralConfig;
 
 /**
- * Ready unless something is wrong with this pod: no probe completed yet, or Mistral rejected its key. A Mistral
+ * Ready unless something is wrong with this pod: no probe completed yet, or Mistral rejected every one of its keys (one
+ * rejected key among several degrades {@code /health} but leaves the pod ready: the others serve). A Mistral
  * outage leaves it UP (with {@code status: unhealthy} in its data) unless {@code mistral.health.readiness-follows-upstream}.
  */
 @Readiness
@@ -43,6 +46,10 @@ public class MistralReadinessCheck implements HealthCheck {
         }
         if (report.error() != null) {
             builder.withData("error", report.error());
+        }
+        if (report.upstreamKeys() != null && report.upstreamKeys().size() > 1) {
+            builder.withData("upstreamKeys", report.upstreamKeys().stream().map(key -> key.name() + ": " + key.state())
+                    .collect(Collectors.joining(", ")));
         }
         return builder;
     }

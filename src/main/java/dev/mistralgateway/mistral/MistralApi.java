@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
 import io.quarkus.rest.client.reactive.Url;
@@ -27,11 +28,14 @@ import io.smallrye.mutiny.Uni;
 @Path("/v1")
 interface MistralApi {
 
-    /** The model catalogue, {@code GET /v1/models}: a JSON object whose {@code data} lists the model cards. */
+    /**
+     * The model catalogue, {@code GET /v1/models}: a JSON object whose {@code data} lists the model cards; with its
+     * headers, which carry the key's rate limits. The key is a parameter: each call names the upstream key it uses.
+     */
     @GET
     @Path("/models")
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<String> models(@Url String baseUrl, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+    Uni<RestResponse<String>> models(@Url String baseUrl, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
 
     /** Every non-2xx answer as Mistral's error: status, Mistral's message, Retry-After. */
     @ClientExceptionMapper

@@ -13,13 +13,28 @@ public final class MistralApiException extends MistralException {
     private final int status;
     private final String upstreamMessage;
     private final Duration retryAfter;
+    /** A 429 or 401/403 of one upstream key while another key can take the next attempt. */
+    private final boolean anotherKey;
 
-    /** {@code upstreamMessage} is relayed and logged: the gateway's Mistral key is taken out of it here. */
+    /** {@code upstreamMessage} is relayed and logged: the gateway's Mistral keys are taken out of it here. */
     public MistralApiException(int status, String upstreamMessage, Duration retryAfter) {
+        this(status, upstreamMessage, retryAfter, false);
+    }
+
+    private MistralApiException(int status, String upstreamMessage, Duration retryAfter, boolean anotherKey) {
         super("Mistral returned HTTP " + status + ": " + UpstreamSecrets.redact(upstreamMessage), null);
         this.status = status;
         this.upstreamMessage = UpstreamSecrets.redact(upstreamMessage);
         this.retryAfter = retryAfter;
+        this.anotherKey = anotherKey;
+    }
+
+    /**
+     * This failure as one of the key it came on, while another key is in rotation ({@link UpstreamKeys}): not an
+     * outage (the breaker does not count it), retried at once on the other key.
+     */
+    MistralApiException onAnotherKey() {
+        return new MistralApiException(status, upstreamMessage, retryAfter, true);
     }
 
     /** Mistral's error answer: its status, its body (from which its message is read) and its Retry-After header. */
@@ -42,6 +57,12 @@ public final class MistralApiException extends MistralException {
         return Optional.ofNullable(retryAfter);
     }
 
+    /** At once when another key can take the next attempt; else after Mistral's Retry-After. */
+    @Override
+    public Optional<Duration> retryDelay() {
+        return anotherKey ? Optional.of(Duration.ZERO) : retryAfter();
+    }
+
     @Override
     public ErrorReason reason() {
         if (status >= 500) {
@@ -59,16 +80,19 @@ public final class MistralApiException extends MistralException {
         return String.valueOf(status);
     }
 
-    /** 5xx and 429: Mistral is failing or overloaded. */
+    /** 5xx, and 429 unless another upstream key can take the call: Mistral is failing or overloaded. */
     @Override
     public boolean isOutage() {
-        return status >= 500 || status == 429;
+        return status >= 500 || status == 429 && !anotherKey;
     }
 
-    /** The same calls are worth another attempt (after Retry-After); a 4xx would only be refused again. */
+    /**
+     * 5xx and 429 are worth another attempt (after Retry-After), and a 401/403 of one key on another key; any other
+     * 4xx would only be refused again.
+     */
     @Override
     public boolean isRetryable() {
-        return isOutage();
+        return status >= 500 || status == 429 || anotherKey && (status == 401 || status == 403);
     }
 
     /** Mistral's 4xx pass through (the request was at fault); its 5xx are the gateway's 502. */

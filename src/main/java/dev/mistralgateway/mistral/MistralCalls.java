@@ -1,6 +1,6 @@
 package dev.mistralgateway.mistral;
 
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import jakarta.ws.rs.core.HttpHeaders;
@@ -29,32 +29,33 @@ final class MistralCalls {
 
     private final MistralConnections connections;
     private final long maxBytes;
-    private final Consumer<MultiMap> rateLimits;
+    /** Takes the headers of every answer, for the key it came on (its rate limits). */
+    private final BiConsumer<UpstreamKey, MultiMap> answered;
 
-    MistralCalls(MistralConnections connections, long maxBytes, Consumer<MultiMap> rateLimits) {
+    MistralCalls(MistralConnections connections, long maxBytes, BiConsumer<UpstreamKey, MultiMap> answered) {
         this.connections = connections;
         this.maxBytes = maxBytes;
-        this.rateLimits = rateLimits;
+        this.answered = answered;
     }
 
-    /** {@code POST path} with a JSON {@code body}; completes with the whole answer of a 2xx. */
-    Uni<Buffer> post(String path, String authorization, byte[] body, Cancellation cancellation) {
-        RequestOptions options = options(HttpMethod.POST, path, authorization)
+    /** {@code POST path} with a JSON {@code body}, on {@code key}; completes with the whole answer of a 2xx. */
+    Uni<Buffer> post(String path, UpstreamKey key, byte[] body, Cancellation cancellation) {
+        RequestOptions options = options(HttpMethod.POST, path, key)
                 .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
-        return send(options, request -> request.send(Buffer.buffer(body)), cancellation);
+        return send(key, options, request -> request.send(Buffer.buffer(body)), cancellation);
     }
 
     /**
      * {@code POST path} with a body that {@code upload} streams as it arrives; completes with the whole answer of a
      * 2xx, which may come before the body is all sent (Mistral refusing it), and then resets the rest of the upload.
      */
-    Uni<Buffer> upload(String path, String authorization, StreamedBody upload, Cancellation cancellation) {
-        RequestOptions options = options(HttpMethod.POST, path, authorization)
+    Uni<Buffer> upload(String path, UpstreamKey key, StreamedBody upload, Cancellation cancellation) {
+        RequestOptions options = options(HttpMethod.POST, path, key)
                 .putHeader(HttpHeaders.CONTENT_TYPE, upload.contentType());
         if (upload.length() >= 0) {
             options.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(upload.length()));
         }
-        return send(options, request -> {
+        return send(key, options, request -> {
             if (upload.length() < 0) {
                 request.setChunked(true);
             }
@@ -63,15 +64,15 @@ final class MistralCalls {
         }, cancellation);
     }
 
-    private RequestOptions options(HttpMethod method, String path, String authorization) {
+    private RequestOptions options(HttpMethod method, String path, UpstreamKey key) {
         return new RequestOptions().setMethod(method).setURI(connections.uri(path))
-                .putHeader(HttpHeaders.AUTHORIZATION, authorization)
+                .putHeader(HttpHeaders.AUTHORIZATION, key.authorization())
                 .putHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON);
     }
 
     /** Opens the request, lets {@code sender} send it, and reads the answer with the size bound. */
-    private Uni<Buffer> send(RequestOptions options, Function<HttpClientRequest, Future<HttpClientResponse>> sender,
-            Cancellation cancellation) {
+    private Uni<Buffer> send(UpstreamKey key, RequestOptions options,
+            Function<HttpClientRequest, Future<HttpClientResponse>> sender, Cancellation cancellation) {
         return Uni.createFrom().emitter(emitter -> {
             connections.client().request(options).onComplete(created -> {
                 if (created.failed()) {
@@ -94,6 +95,7 @@ final class MistralCalls {
                     if (sent.failed()) {
                         emitter.fail(MistralClient.translate(sent.cause()));
                     } else {
+                        answered.accept(key, sent.result().headers());
                         read(request, sent.result(), answer);
                         answer.future().onComplete(read -> {
                             if (read.succeeded()) {
@@ -110,7 +112,6 @@ final class MistralCalls {
     }
 
     private void read(HttpClientRequest request, HttpClientResponse response, Promise<Buffer> answer) {
-        rateLimits.accept(response.headers());
         if (response.statusCode() / 100 != 2) {
             errorOf(response).onComplete(error -> answer.tryFail(error.succeeded() ? error.result() : error.cause()));
             return;

@@ -2,7 +2,10 @@ package dev.mistralgateway.mistral;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
@@ -11,6 +14,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -21,7 +25,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.GatewayMetrics;
-import dev.mistralgateway.metrics.RateLimitGauges;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
@@ -37,8 +40,8 @@ import io.vertx.core.buffer.Buffer;
  * circuit breaker, timeout: SmallRye Fault Tolerance's annotations), reads the model catalogue through the REST client
  * ({@link MistralApi}), and sends calls with bodies over the pooled connections of the calling event loop
  * ({@link MistralConnections}): plain answers read with a size bound ({@link MistralCalls}), streams with backpressure
- * ({@link MistralStreams}). It adds the key, checks that 2xx bodies are JSON objects and turns every failure into a
- * {@link MistralException} kind. Why calls with bodies are not on the REST client: src/docs/decisions.md (the proof:
+ * ({@link MistralStreams}). It sends each attempt on the upstream key {@link UpstreamKeys} picks for it, checks that
+ * 2xx bodies are JSON objects and turns every failure into a {@link MistralException} kind. Why calls with bodies are not on the REST client: src/docs/decisions.md (the proof:
  * {@code RestClientLimitsTest}).
  */
 @Singleton
@@ -52,7 +55,7 @@ public class MistralClient {
     private final MistralConnections connections;
     private final MistralCalls calls;
     private final MistralStreams streams;
-    private final String authorization;
+    private final UpstreamKeys keys;
     private final Duration readTimeout;
     private final GatewayMetrics metrics;
     private final Tracer tracer;
@@ -61,7 +64,7 @@ public class MistralClient {
     private final ObjectReader answers;
     private final MistralGuard guard;
 
-    MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, RateLimitGauges rateLimits,
+    MistralClient(MistralEndpoint endpoint, MistralConfig config, GatewayMetrics metrics, UpstreamKeys keys,
             Tracer tracer, ObjectMapper json, Vertx vertx, TlsConfigurationRegistry tlsRegistry,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingOff,
             MistralGuard guard, @RestClient MistralApi api) {
@@ -75,10 +78,11 @@ public class MistralClient {
         this.answers = json.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         Optional<TlsConfiguration> tls = MistralTls.configuration(tlsRegistry, config);
         this.connections = new MistralConnections(vertx, endpoint.baseUrl(), config, MistralTls.clientOptions(tls));
-        this.calls = new MistralCalls(connections, config.maxResponseSize().asLongValue(), rateLimits::update);
-        this.streams = new MistralStreams(vertx, connections, config, rateLimits::update);
+        this.keys = keys;
+        this.calls = new MistralCalls(connections, config.maxResponseSize().asLongValue(),
+                (key, headers) -> keys.observed(key, headers::get));
+        this.streams = new MistralStreams(vertx, connections, config, (key, headers) -> keys.observed(key, headers::get));
         this.metrics = metrics;
-        this.authorization = endpoint.authorization();
         this.readTimeout = config.timeout().read();
     }
 
@@ -89,14 +93,46 @@ public class MistralClient {
     }
 
     /**
-     * The model list, through the REST client ({@link MistralApi}); unguarded: the health probe must see Mistral
-     * itself, not the breaker in front of it.
+     * The model list, through the REST client ({@link MistralApi}), asked with every upstream key at once, so that the
+     * probe keeps each key's state true (a rejected key taken out, or back once Mistral accepts it again). Unguarded:
+     * the health probe must see Mistral itself, not the breaker in front of it. The first key that got the list gives
+     * it; with none, the failure that says most: an outage or a throttled key before a rejected one, so the probe
+     * reports rejected credentials only when Mistral rejected every key.
      */
     public Uni<JsonNode> models() {
-        return Uni.createFrom().deferred(() -> api.models(baseUrl, authorization))
+        List<Uni<Object>> probes = new ArrayList<>();
+        for (UpstreamKey key : keys.all()) {
+            probes.add(keys.on(key, this::models).onItem().<Object>transform(list -> list)
+                    .onFailure().recoverWithItem(failure -> failure));
+        }
+        return Uni.join().all(probes).andFailFast().map(MistralClient::firstList);
+    }
+
+    private Uni<JsonNode> models(UpstreamKey key) {
+        return Uni.createFrom().deferred(() -> api.models(baseUrl, key.authorization()))
                 .onFailure().transform(MistralClient::translate)
+                .invoke(response -> keys.observed(key, response::getHeaderString))
+                .map(RestResponse::getEntity)
                 .map(this::jsonObject)
                 .onFailure().invoke(this::countError);
+    }
+
+    private static JsonNode firstList(List<Object> results) {
+        MistralException chosen = null;
+        for (Object result : results) {
+            if (result instanceof JsonNode list) {
+                return list;
+            }
+            MistralException failure = MistralException.of((Throwable) result);
+            if (chosen == null || rejectedKey(chosen) && !rejectedKey(failure)) {
+                chosen = failure;
+            }
+        }
+        throw chosen;
+    }
+
+    private static boolean rejectedKey(MistralException failure) {
+        return failure instanceof MistralApiException api && (api.status() == 401 || api.status() == 403);
     }
 
     /** Call through {@link Cancellation#guarded}, so that cancelling the result cancels the attempt. */
@@ -111,7 +147,7 @@ public class MistralClient {
      * {@link Cancellation#guarded}: cancelling it cancels the stream, before its first event or after.
      */
     public Uni<Multi<String>> openStream(ObjectNode request, Cancellation cancellation) {
-        return guarded(() -> opened("chat/completions", "chat_stream", request, cancellation));
+        return guarded(key -> opened(key, "chat/completions", "chat_stream", request, cancellation));
     }
 
     /**
@@ -120,13 +156,13 @@ public class MistralClient {
      * {@link Cancellation#guarded}, so that cancelling the result cancels the attempt.
      */
     public Uni<MistralAnswer> post(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
-        return guarded(() -> observed(endpoint, request, cancellation,
-                () -> answer(calls.post("/v1/" + path, authorization, bytes(request), cancellation))));
+        return guarded(key -> observed(endpoint, request, cancellation,
+                () -> answer(calls.post("/v1/" + path, key, bytes(request), cancellation))));
     }
 
     /** Opens a stream of any other streaming endpoint, as {@link #openStream(ObjectNode, Cancellation)} does for chat. */
     public Uni<Multi<String>> openStream(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
-        return guarded(() -> opened(path, endpoint + "_stream", request, cancellation));
+        return guarded(key -> opened(key, path, endpoint + "_stream", request, cancellation));
     }
 
     /**
@@ -137,22 +173,30 @@ public class MistralClient {
      */
     public Uni<MistralAnswer> transcribe(String model, StreamedBody upload, Cancellation cancellation) {
         ObjectNode described = json.createObjectNode().put("model", model);
-        return guarded(() -> observed("transcriptions", described, cancellation,
-                () -> answer(calls.upload(TRANSCRIPTIONS, authorization, upload, cancellation)))
-                .onFailure().transform(failure -> new MistralUnrepeatableException(MistralException.of(failure))));
+        return unwrapped(guard.call(() -> keys.attempt(key -> observed("transcriptions", described, cancellation,
+                () -> answer(calls.upload(TRANSCRIPTIONS, key, upload, cancellation))))
+                .onFailure().transform(failure -> new MistralUnrepeatableException(MistralException.of(failure)))));
     }
 
-    /** Through {@link MistralGuard}; a failure the breaker skipped comes out as it was. */
-    private <T> Uni<T> guarded(Supplier<Uni<T>> attempt) {
-        return guard.call(attempt).onFailure(MistralGuard.NotAnOutage.class).transform(Throwable::getCause);
+    /**
+     * Through {@link MistralGuard}, each attempt on the upstream key {@link UpstreamKeys} picks for it (so a retry
+     * after a key's 429 goes to another key); a failure the breaker skipped comes out as it was.
+     */
+    private <T> Uni<T> guarded(Function<UpstreamKey, Uni<T>> attempt) {
+        return unwrapped(guard.call(() -> keys.attempt(attempt)));
+    }
+
+    private static <T> Uni<T> unwrapped(Uni<T> guarded) {
+        return guarded.onFailure(MistralGuard.NotAnOutage.class).transform(Throwable::getCause);
     }
 
     /** {@code path} relative to {@code /v1}. */
-    private Uni<Multi<String>> opened(String path, String endpoint, ObjectNode request, Cancellation cancellation) {
+    private Uni<Multi<String>> opened(UpstreamKey key, String path, String endpoint, ObjectNode request,
+            Cancellation cancellation) {
         String model = request.path("model").asText();
         return observed(endpoint, request, cancellation, () -> {
             long start = System.nanoTime();
-            return streams.open(path, authorization, bytes(request), cancellation)
+            return streams.open(path, key, bytes(request), cancellation)
                     .invoke(() -> metrics.timeToFirstToken(model, System.nanoTime() - start))
                     .map(stream -> stream.onFailure().invoke(this::countError));
         });

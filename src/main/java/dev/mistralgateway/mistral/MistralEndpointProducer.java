@@ -28,7 +28,8 @@ public class MistralEndpointProducer {
     MistralEndpoint endpoint(MistralConfig config) {
         MistralConfigValidator.validate(config);
         MistralEndpoint endpoint = MistralEndpoint.configured(config);
-        LOG.infof("Mistral upstream: %s (API key from MISTRAL_API_KEY)", endpoint.baseUrl());
+        LOG.infof("Mistral upstream: %s with %d key(s): %s", endpoint.baseUrl(), endpoint.keyNames().size(),
+                String.join(", ", endpoint.keyNames()));
         return endpoint;
     }
 }

@@ -55,9 +55,14 @@ public abstract sealed class MistralException extends RuntimeException permits M
         return getMessage();
     }
 
-    /** How long to wait before trying again, when it is known. */
+    /** How long to wait before trying again, when it is known (the client's Retry-After). */
     public Optional<Duration> retryAfter() {
         return Optional.empty();
+    }
+
+    /** How long the gateway's own next attempt waits, when it is known: {@link #retryAfter()} unless said otherwise. */
+    public Optional<Duration> retryDelay() {
+        return retryAfter();
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.mistralgateway.mistral;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -31,14 +31,16 @@ final class MistralStreams {
 
     private final Vertx vertx;
     private final MistralConnections connections;
-    private final Consumer<MultiMap> rateLimits;
+    /** Takes the headers of every answer, for the key it came on (its rate limits). */
+    private final BiConsumer<UpstreamKey, MultiMap> answered;
     private final long maxEventBytes;
     private final Duration idle;
 
-    MistralStreams(Vertx vertx, MistralConnections connections, MistralConfig config, Consumer<MultiMap> rateLimits) {
+    MistralStreams(Vertx vertx, MistralConnections connections, MistralConfig config,
+            BiConsumer<UpstreamKey, MultiMap> answered) {
         this.vertx = vertx;
         this.connections = connections;
-        this.rateLimits = rateLimits;
+        this.answered = answered;
         this.maxEventBytes = config.maxStreamEventSize().asLongValue();
         this.idle = config.timeout().streamIdle();
     }
@@ -46,13 +48,13 @@ final class MistralStreams {
     /**
      * Sends the request to {@code path} (relative to {@code /v1}, e.g. {@code chat/completions}); completes with the
      * stream once Mistral sent its first event (or ended without any), fails on a non-2xx answer or a broken
-     * connection before that. {@code cancellation} resets the request whenever it comes.
+     * connection before that. {@code cancellation} resets the request whenever it comes. Sent on {@code key}.
      */
-    Uni<Multi<String>> open(String path, String authorization, byte[] body, Cancellation cancellation) {
+    Uni<Multi<String>> open(String path, UpstreamKey key, byte[] body, Cancellation cancellation) {
         return Uni.createFrom().emitter(emitter -> {
             HttpClient client = connections.client();
             RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(connections.uri("/v1/" + path))
-                    .putHeader(HttpHeaders.AUTHORIZATION, authorization)
+                    .putHeader(HttpHeaders.AUTHORIZATION, key.authorization())
                     .putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
                     .putHeader(HttpHeaders.ACCEPT, MediaType.SERVER_SENT_EVENTS);
             AtomicBoolean handedOver = new AtomicBoolean();
@@ -72,11 +74,12 @@ final class MistralStreams {
                     }
                 });
                 cancellation.onCancel(sent::reset);
-                sent.send(Buffer.buffer(body)).onComplete(answered -> {
-                    if (answered.failed()) {
-                        emitter.fail(MistralClient.translate(answered.cause()));
+                sent.send(Buffer.buffer(body)).onComplete(response -> {
+                    if (response.failed()) {
+                        emitter.fail(MistralClient.translate(response.cause()));
                     } else {
-                        read(sent, answered.result(), emitter, cancellation, handedOver);
+                        answered.accept(key, response.result().headers());
+                        read(sent, response.result(), emitter, cancellation, handedOver);
                     }
                 });
             });
@@ -86,7 +89,6 @@ final class MistralStreams {
     private void read(HttpClientRequest request, HttpClientResponse response, UniEmitter<? super Multi<String>> emitter,
             Cancellation cancellation, AtomicBoolean handedOver) {
         response.pause();
-        rateLimits.accept(response.headers());
         int status = response.statusCode();
         if (status / 100 != 2) {
             MistralCalls.errorOf(response).onComplete(read -> emitter.fail(read.succeeded() ? read.result()

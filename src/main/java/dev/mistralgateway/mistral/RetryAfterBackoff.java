@@ -8,8 +8,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 
 /**
- * Delay before each retry of one request ({@link MistralGuard}'s {@code @CustomBackoff}): Mistral's Retry-After when
- * it sent one, otherwise exponential backoff from {@code @Retry}'s delay with jitter, capped by
+ * Delay before each retry of one request ({@link MistralGuard}'s {@code @CustomBackoff}): none when another upstream
+ * key can take it ({@link UpstreamKeys}), else Mistral's Retry-After when it sent one, otherwise exponential backoff
+ * from {@code @Retry}'s delay with jitter, capped by
  * {@code mistral.retry.max-delay}. A delay that would not leave the request time for another attempt (within
  * {@code mistral.timeout.request}) is not waited: the failure is returned at once (SmallRye checks the retry budget
  * only after sleeping). SmallRye makes one per call, by its public no-argument constructor; the configuration is read
@@ -30,7 +31,7 @@ public final class RetryAfterBackoff implements CustomBackoffStrategy {
     public long nextDelayInMillis(Throwable failure) {
         long maxDelayMillis = setting("mistral.retry.max-delay", "4s");
         long budgetMillis = setting("mistral.timeout.request", "90s");
-        long delay = MistralException.of(failure).retryAfter().map(Duration::toMillis)
+        long delay = MistralException.of(failure).retryDelay().map(Duration::toMillis)
                 .orElseGet(() -> jittered(Math.min(maxDelayMillis, initialDelayMillis << Math.min(retries, 20))));
         retries++;
         long remaining = budgetMillis - (System.nanoTime() - startNanos) / 1_000_000;

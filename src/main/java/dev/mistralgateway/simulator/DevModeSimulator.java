@@ -37,7 +37,7 @@ public class DevModeSimulator {
     @Startup
     MistralEndpoint endpoint(MistralConfig config, Vertx vertx) {
         MistralConfigValidator.validate(config);
-        if (config.apiKey().isPresent() || !config.simulator().enabled()) {
+        if (config.apiKey().isPresent() || config.apiKeys().isPresent() || !config.simulator().enabled()) {
             return MistralEndpoint.configured(config);
         }
         MistralEndpoint endpoint = reuseOrStart(vertx, config.models());

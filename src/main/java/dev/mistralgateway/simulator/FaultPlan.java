@@ -32,10 +32,10 @@ final class FaultPlan {
     }
 
     /** The fault for this request, or null; a fault with times=-1 stays until cleared. */
-    synchronized Fault take(String endpoint, boolean stream, String body) {
+    synchronized Fault take(String endpoint, boolean stream, String body, String key) {
         for (Iterator<Entry> it = entries.iterator(); it.hasNext();) {
             Entry entry = it.next();
-            if (entry.fault.appliesTo(endpoint, stream, body)) {
+            if (entry.fault.appliesTo(endpoint, stream, body, key)) {
                 if (entry.remaining > 0 && --entry.remaining == 0) {
                     it.remove();
                 }

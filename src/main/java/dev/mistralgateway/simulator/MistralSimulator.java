@@ -46,30 +46,43 @@ public final class MistralSimulator implements AutoCloseable {
     private static final String ADMIN = "/_simulator/";
     private static final String TRANSCRIPTIONS = "/v1/audio/transcriptions";
 
-    /** How to start a simulator; {@link #defaults()} binds a free port on 127.0.0.1 with a random key. */
-    public record Options(String host, int port, String apiKey, List<String> models, KeyCertOptions tls) {
+    /**
+     * How to start a simulator; {@link #defaults()} binds a free port on 127.0.0.1 with a random key. It accepts each of
+     * {@code apiKeys} (Mistral keys of several workspaces, each with its own rate limits).
+     */
+    public record Options(String host, int port, List<String> apiKeys, List<String> models, KeyCertOptions tls) {
         public static Options defaults() {
-            return new Options("127.0.0.1", 0, "sim-" + UUID.randomUUID(),
+            return new Options("127.0.0.1", 0, List.of("sim-" + UUID.randomUUID()),
                     List.of("mistral-small-2506", "mistral-medium-2508", "mistral-large-2411", "ministral-8b-2410",
                             "codestral-2508", "mistral-embed", "mistral-moderation-2411", "mistral-ocr-2505",
                             "voxtral-mini-2507", "mistral-small-latest"), null);
         }
 
+        /** The first key. */
+        public String apiKey() {
+            return apiKeys.get(0);
+        }
+
         public Options withPort(int port) {
-            return new Options(host, port, apiKey, models, tls);
+            return new Options(host, port, apiKeys, models, tls);
         }
 
         public Options withApiKey(String apiKey) {
-            return new Options(host, port, apiKey, models, tls);
+            return new Options(host, port, List.of(apiKey), models, tls);
+        }
+
+        /** Accepts each of these keys (at least one). */
+        public Options withApiKeys(List<String> apiKeys) {
+            return new Options(host, port, List.copyOf(apiKeys), models, tls);
         }
 
         public Options withModels(List<String> models) {
-            return new Options(host, port, apiKey, List.copyOf(models), tls);
+            return new Options(host, port, apiKeys, List.copyOf(models), tls);
         }
 
         /** Serves HTTPS with this key and certificate, as Mistral (or an egress proxy) does. */
         public Options withTls(KeyCertOptions tls) {
-            return new Options(host, port, apiKey, models, tls);
+            return new Options(host, port, apiKeys, models, tls);
         }
     }
 
@@ -83,19 +96,21 @@ public final class MistralSimulator implements AutoCloseable {
     private final SimulatedAnswers answers = new SimulatedAnswers(json);
     private final SimulatedInference inference = new SimulatedInference(json);
     private final FaultPlan faults = new FaultPlan();
-    private final SimulatedRateLimits rateLimits = new SimulatedRateLimits();
+    /** Per API key: each Mistral workspace has its own limits. */
+    private final Map<String, SimulatedRateLimits> rateLimits = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> lastRequests = new ConcurrentHashMap<>();
     private final Map<String, JsonNode> lastHeaders = new ConcurrentHashMap<>();
     private final Set<HttpConnection> apiConnections = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
-    private volatile String expectedKey;
+    /** The keys accepted, in order; a request's key is counted by its position ({@code key1}, {@code key2}, ...). */
+    private volatile List<String> acceptedKeys;
     private HttpServer server;
 
     private MistralSimulator(Vertx vertx, boolean ownsVertx, Options options) {
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
         this.options = options;
-        this.expectedKey = options.apiKey();
+        this.acceptedKeys = options.apiKeys();
     }
 
     /** Starts on its own Vert.x instance (tests, benchmarks, standalone). */
@@ -128,22 +143,28 @@ public final class MistralSimulator implements AutoCloseable {
         return (options.tls() == null ? "http://" : "https://") + options.host() + ":" + port();
     }
 
-    /** The key clients must send as {@code Authorization: Bearer <key>}. */
+    /** The (first) key clients must send as {@code Authorization: Bearer <key>}. */
     public String apiKey() {
-        return expectedKey;
+        return acceptedKeys.get(0);
+    }
+
+    /** Every key accepted, in order. */
+    public List<String> apiKeys() {
+        return acceptedKeys;
     }
 
     public void inject(Fault fault) {
         faults.add(fault);
     }
 
-    /** Forgets faults and counters, and restores the key it started with. */
+    /** Forgets faults, counters and rate limits spent, and restores the keys it started with. */
     public void reset() {
         faults.clear();
         counters.clear();
         lastRequests.clear();
         lastHeaders.clear();
-        expectedKey = options.apiKey();
+        rateLimits.clear();
+        acceptedKeys = options.apiKeys();
     }
 
     /**
@@ -264,7 +285,12 @@ public final class MistralSimulator implements AutoCloseable {
             lastRequests.put(endpoint, payload);
         }
         lastHeaders.put(endpoint, headersOf(request));
-        Fault fault = faults.take(endpoint, stream, body);
+        String key = keyOf(request);
+        int position = key == null ? -1 : acceptedKeys.indexOf(key);
+        if (position >= 0) {
+            increment("key" + (position + 1));
+        }
+        Fault fault = faults.take(endpoint, stream, body, key);
         if (fault != null) {
             increment("faults");
         }
@@ -309,20 +335,20 @@ public final class MistralSimulator implements AutoCloseable {
                 }
             }
         }
-        String authorization = request.getHeader("Authorization");
-        if (authorization == null || !authorization.equals("Bearer " + expectedKey)) {
+        String key = keyOf(request);
+        if (key == null || !acceptedKeys.contains(key)) {
             increment("unauthorized");
             send(response, 401, answers.error(401, "Unauthorized"));
             return;
         }
         switch (endpoint) {
             case "models" -> {
-                rateLimits.putHeaders(response);
+                rateLimits(request).putHeaders(response);
                 send(response, 200, inference.models(options.models()));
             }
             case "chat", "fim", "agents" -> chat(request, endpoint, payload, stream, fault);
-            case "transcriptions" -> transcribe(response, payload);
-            default -> inference(response, endpoint, payload);
+            case "transcriptions" -> transcribe(request, payload);
+            default -> inference(request, endpoint, payload);
         }
     }
 
@@ -344,8 +370,9 @@ public final class MistralSimulator implements AutoCloseable {
             return;
         }
         SimulatedAnswers.Answer answer = answers.answer(payload);
-        rateLimits.spend(answer.promptTokens() + answer.completionTokens());
-        rateLimits.putHeaders(response);
+        SimulatedRateLimits limits = rateLimits(request);
+        limits.spend(answer.promptTokens() + answer.completionTokens());
+        limits.putHeaders(response);
         if (!stream) {
             send(response, 200, answers.completion(answer));
             return;
@@ -354,13 +381,14 @@ public final class MistralSimulator implements AutoCloseable {
     }
 
     /** Embeddings, moderation, classification and OCR: one JSON answer each. */
-    private void inference(HttpServerResponse response, String endpoint, JsonNode payload) {
+    private void inference(HttpServerRequest request, String endpoint, JsonNode payload) {
+        HttpServerResponse response = request.response();
         String model = payload.path("model").asText("");
         if (!options.models().contains(model)) {
             send(response, 400, answers.error(400, "Invalid model: " + model));
             return;
         }
-        rateLimits.putHeaders(response);
+        rateLimits(request).putHeaders(response);
         send(response, 200, switch (endpoint) {
             case "embeddings" -> answers.embeddings(payload);
             case "moderations", "chat_moderations" -> inference.moderation(payload, endpoint.startsWith("chat"));
@@ -370,7 +398,8 @@ public final class MistralSimulator implements AutoCloseable {
     }
 
     /** Mistral's checks of a transcription form (its 400 and 422), then its answer. */
-    private void transcribe(HttpServerResponse response, JsonNode form) {
+    private void transcribe(HttpServerRequest request, JsonNode form) {
+        HttpServerResponse response = request.response();
         String model = form.path("model").asText("");
         if (model.isEmpty() || form.path("file_part").asInt(0) == 0 && !form.hasNonNull("file_url")
                 && !form.hasNonNull("file_id")) {
@@ -382,7 +411,7 @@ public final class MistralSimulator implements AutoCloseable {
             send(response, 400, answers.error(400, "Invalid model: " + model));
             return;
         }
-        rateLimits.putHeaders(response);
+        rateLimits(request).putHeaders(response);
         send(response, 200, inference.transcription(form));
     }
 
@@ -412,7 +441,7 @@ public final class MistralSimulator implements AutoCloseable {
                 response.setStatusCode(204).end();
             }
             case "PUT api-key" -> {
-                expectedKey = body.toString().strip();
+                acceptedKeys = List.of(body.toString().strip().split("\\s*,\\s*"));
                 response.setStatusCode(204).end();
             }
             case "GET stats" -> {
@@ -437,11 +466,22 @@ public final class MistralSimulator implements AutoCloseable {
         request.headers().forEach(header -> {
             String name = header.getKey().toLowerCase(Locale.ROOT);
             String value = name.equals("authorization")
-                    ? (header.getValue().equals("Bearer " + expectedKey) ? "expected" : "other")
+                    ? (header.getValue().equals("Bearer " + apiKey()) ? "expected" : "other")
                     : header.getValue();
             headers.put(name, value);
         });
         return headers;
+    }
+
+    /** The key a request carries ({@code Authorization: Bearer <key>}), or null. */
+    private static String keyOf(HttpServerRequest request) {
+        String authorization = request.getHeader("Authorization");
+        return authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
+    }
+
+    private SimulatedRateLimits rateLimits(HttpServerRequest request) {
+        String key = keyOf(request);
+        return rateLimits.computeIfAbsent(key == null ? "" : key, k -> new SimulatedRateLimits());
     }
 
     private static String endpoint(HttpServerRequest request) {

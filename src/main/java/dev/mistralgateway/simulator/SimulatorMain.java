@@ -1,5 +1,6 @@
 package dev.mistralgateway.simulator;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import io.vertx.core.net.PfxOptions;
@@ -7,7 +8,7 @@ import io.vertx.core.net.PfxOptions;
 /**
  * Runs the simulator on its own, for benchmarks and manual tests:
  * {@code java -cp 'target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*:target/quarkus-app/app/*'
- * dev.mistralgateway.simulator.SimulatorMain --port 9090 --api-key sim-key [--latency-ms 50]
+ * dev.mistralgateway.simulator.SimulatorMain --port 9090 --api-key sim-key[,sim-key-2] [--latency-ms 50]
  * [--tls-key-store simulator.p12 --tls-password secret]}: with a PKCS12 key store, it serves HTTPS (the benchmark's
  * time to first byte over TLS). The password is read from {@code SIMULATOR_TLS_PASSWORD} when not given.
  */
@@ -24,12 +25,12 @@ public final class SimulatorMain {
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> options = options.withPort(Integer.parseInt(args[i + 1]));
-                case "--api-key" -> options = options.withApiKey(args[i + 1]);
+                case "--api-key" -> options = options.withApiKeys(List.of(args[i + 1].split(",")));
                 case "--latency-ms" -> latencyMs = Long.parseLong(args[i + 1]);
                 case "--tls-key-store" -> keyStore = args[i + 1];
                 case "--tls-password" -> password = args[i + 1];
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]
-                        + "; options: --port N, --api-key KEY, --latency-ms N, --tls-key-store FILE, --tls-password P");
+                        + "; options: --port N, --api-key KEY[,KEY...], --latency-ms N, --tls-key-store FILE, --tls-password P");
             }
         }
         if (keyStore != null) {
@@ -41,7 +42,7 @@ public final class SimulatorMain {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(simulator::close));
         System.out.println("Mistral simulator listening on " + simulator.baseUrl()
-                + " (API key " + simulator.apiKey() + (latencyMs > 0 ? ", " + latencyMs + " ms latency" : "") + ")");
+                + " (API key " + String.join(",", simulator.apiKeys()) + (latencyMs > 0 ? ", " + latencyMs + " ms latency" : "") + ")");
         new CountDownLatch(1).await();
     }
 }

@@ -89,4 +89,31 @@ class MistralConfigValidatorTest {
         assertTrue(e.getMessage().contains("mistral.max-tokens"));
         assertFalse(e.getMessage().contains(KEY));
     }
+
+    @Test
+    void readsNamedUpstreamKeysWithTheSingleKeyAsDefault() {
+        MistralConfig config = config("mistral.api-keys", "team-a=first-upstream-test-key, team-b=second-upstream-test-key");
+        assertEquals(List.of(), MistralConfigValidator.problems(config));
+        assertEquals(Map.of("team-a", "first-upstream-test-key", "team-b", "second-upstream-test-key", "default", KEY),
+                MistralKeys.of(config));
+        assertEquals(List.of("team-a", "team-b", "default"), List.copyOf(MistralKeys.of(config).keySet()));
+    }
+
+    @Test
+    void namesEachMalformedUpstreamKeyEntryWithoutPrintingAKey() {
+        List<String> problems = MistralConfigValidator.problems(config("mistral.api-keys",
+                "first-upstream-test-key,b=,c=second-upstream-test-key,c=third-upstream-test-key,"
+                        + "bad name=fourth-upstream-test-key,d=second-upstream-test-key,default=fifth-upstream-test-key"));
+        String all = String.join("\n", problems);
+        assertTrue(all.contains("entry 1 has no name: write name=key"), all);
+        assertTrue(all.contains("entry 2 ('b') has an empty key"), all);
+        assertTrue(all.contains("entry 4 repeats the name 'c'"), all);
+        assertTrue(all.contains("entry 5: names are 1-64 letters"), all);
+        assertTrue(all.contains("entry 6 ('d') repeats the key of an earlier entry"), all);
+        assertTrue(all.contains("names a key 'default', the name of MISTRAL_API_KEY"), all);
+        assertFalse(all.contains("upstream-test-key") || all.contains(KEY), "no key in: " + all);
+        ConfigurationException refused = assertThrows(ConfigurationException.class, () -> MistralConfigValidator.validate(
+                config("mistral.api-keys", "first-upstream-test-key")));
+        assertFalse(refused.getMessage().contains("first-upstream-test-key"), refused.getMessage());
+    }
 }

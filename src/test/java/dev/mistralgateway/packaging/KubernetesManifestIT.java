@@ -100,6 +100,13 @@ class KubernetesManifestIT {
         assertEquals(null, key.getValue(), "never inline");
         assertEquals("mistral-gateway", key.getValueFrom().getSecretKeyRef().getName());
         assertEquals("mistral-api-key", key.getValueFrom().getSecretKeyRef().getKey());
+        EnvVar keys = env.stream().filter(e -> e.getName().equals("MISTRAL_API_KEYS")).findFirst().orElseThrow();
+        assertEquals("mistral-gateway", keys.getValueFrom().getSecretKeyRef().getName());
+        assertEquals("mistral-api-keys", keys.getValueFrom().getSecretKeyRef().getKey());
+        for (EnvVar mistral : List.of(key, keys)) {
+            assertEquals(Boolean.TRUE, mistral.getValueFrom().getSecretKeyRef().getOptional(), "either key serves");
+        }
+        assertEquals(1, env.stream().filter(e -> e.getName().equals("MISTRAL_API_KEY")).count(), "defined once");
         EnvVar clientKeys = env.stream().filter(e -> e.getName().equals("GATEWAY_API_KEYS")).findFirst().orElseThrow();
         assertEquals("mistral-gateway", clientKeys.getValueFrom().getSecretKeyRef().getName());
         assertEquals("gateway-api-keys", clientKeys.getValueFrom().getSecretKeyRef().getKey());

@@ -30,6 +30,16 @@ public final class Simulator {
         return ConfigProvider.getConfig().getValue("mistral.api-key", String.class);
     }
 
+    /** The upstream key named {@code name} in {@code mistral.api-keys} (a test with several keys). */
+    public static String gatewayMistralKey(String name) {
+        for (String entry : ConfigProvider.getConfig().getValue("mistral.api-keys", String[].class)) {
+            if (entry.startsWith(name + "=")) {
+                return entry.substring(name.length() + 1);
+            }
+        }
+        throw new IllegalArgumentException("no upstream key named " + name);
+    }
+
     /** Clears faults, counters and key, and closes the gateway's circuit breaker: each test starts from a healthy Mistral. */
     public static void reset() {
         given().baseUri(url()).post("/_simulator/reset").then().statusCode(204);
