@@ -46,6 +46,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(429, "budget_exhausted", message, retryAfter, ErrorReason.BUDGET_EXHAUSTED);
     }
 
+    /** 429: the client key spent a USD budget of its own ({@code gateway.keys."<name>".budget.*}). */
+    public static ApiException keyBudgetExhausted(String message, Duration retryAfter) {
+        return new ApiException(429, "key_budget_exhausted", message, retryAfter, ErrorReason.KEY_BUDGET_EXHAUSTED);
+    }
+
     /** 503: the shared state store (Redis) failed and {@code gateway.state.on-failure=deny}. */
     public static ApiException stateUnavailable(Duration retryAfter) {
         return new ApiException(503, "state_store_unavailable", "The gateway cannot check its shared limits and"

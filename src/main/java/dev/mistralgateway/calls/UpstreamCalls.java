@@ -5,9 +5,11 @@ import java.math.MathContext;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Singleton;
 
@@ -19,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.RetryAfter;
 import dev.mistralgateway.config.MistralConfig;
+import dev.mistralgateway.cost.KeyBudgets;
 import dev.mistralgateway.cost.Reservation;
 import dev.mistralgateway.cost.SpendMeter;
 import dev.mistralgateway.metrics.RequestRecord;
@@ -29,6 +32,7 @@ import dev.mistralgateway.mistral.MistralException;
 import dev.mistralgateway.mistral.MistralTimeoutException;
 import dev.mistralgateway.mistral.StreamedBody;
 import dev.mistralgateway.state.Verdict;
+import dev.mistralgateway.state.Window;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -47,11 +51,13 @@ public class UpstreamCalls {
     private final MistralConfig config;
     private final Duration budget;
     private final SpendMeter spend;
+    private final KeyBudgets keyBudgets;
 
-    UpstreamCalls(MistralClient mistral, MistralConfig config, SpendMeter spend) {
+    UpstreamCalls(MistralClient mistral, MistralConfig config, SpendMeter spend, KeyBudgets keyBudgets) {
         this.mistral = mistral;
         this.config = config;
         this.spend = spend;
+        this.keyBudgets = keyBudgets;
         this.budget = config.timeout().request();
     }
 
@@ -135,6 +141,12 @@ public class UpstreamCalls {
                 throw ApiException.stateUnavailable(verdict.retryAfter());
             }
             Duration wait = verdict.retryAfter();
+            if (verdict.outcome() == Verdict.Outcome.KEY_BUDGET_EXHAUSTED) {
+                String key = RequestRecord.current().key();
+                throw ApiException.keyBudgetExhausted("Key '" + key + "' has spent its own budget ("
+                        + describe(keyBudgets.of(key)) + ", calls in flight counted at their most); retry in "
+                        + RetryAfter.seconds(wait) + " s", wait);
+            }
             if (verdict.outcome() == Verdict.Outcome.TOKENS_EXHAUSTED) {
                 throw ApiException.keyLimited("Key '" + RequestRecord.current().key() + "' used its hourly token"
                         + " allowance (counting the calls it has in flight); retry in " + RetryAfter.seconds(wait) + " s",
@@ -148,6 +160,15 @@ public class UpstreamCalls {
             }
             return reserved.reservation();
         });
+    }
+
+    /** A key's budgets in words: "$0.0001 a day, $5.00 in 30 days". */
+    private static String describe(Map<Window, Double> budgets) {
+        return budgets.entrySet().stream().map(budget -> "$" + usd(budget.getValue()) + switch (budget.getKey()) {
+            case HOUR -> " an hour";
+            case DAY -> " a day";
+            case MONTH -> " in 30 days";
+        }).collect(Collectors.joining(", "));
     }
 
     /** Dollars with cents, and with the digits a smaller amount needs to show (never "$0.00" for $0.004). */

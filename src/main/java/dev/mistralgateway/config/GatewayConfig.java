@@ -2,6 +2,7 @@ package dev.mistralgateway.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -27,6 +28,12 @@ public interface GatewayConfig {
 
     /** Per-key limits: per pod, or for the whole fleet when {@link #state()} is shared through Redis. */
     KeyLimits keyLimits();
+
+    /**
+     * Settings of one client key, by its name ({@code gateway.keys."team-a".budget.daily-usd}), from the same Secret
+     * as the keys. A name no entry of {@link #apiKeys()} has stops the start.
+     */
+    Map<String, Key> keys();
 
     /** Limits on one request's content, beyond {@code quarkus.http.limits.max-body-size}. */
     RequestLimits requestLimits();
@@ -72,6 +79,22 @@ public interface GatewayConfig {
 
         /** Mistral tokens (prompt + completion) per key over the rolling last 60 minutes. Unset: no limit. */
         OptionalLong hourlyTokens();
+    }
+
+    interface Key {
+        /** What the key may spend, counted from Mistral's usage as the hourly budget is (streams included). */
+        KeyBudget budget();
+    }
+
+    interface KeyBudget {
+        /** USD over the rolling last 60 minutes, minute by minute. Unset: no cap. */
+        OptionalDouble hourlyUsd();
+
+        /** USD over the rolling last 24 hours, hour by hour. Unset: no cap. */
+        OptionalDouble dailyUsd();
+
+        /** USD over the rolling last 30 days, day by day. Unset: no cap. */
+        OptionalDouble monthlyUsd();
     }
 
     interface RequestLimits {

@@ -37,11 +37,14 @@ public class SpendMeter {
     private final GatewayMetrics metrics;
     private final OptionalDouble hourlyBudget;
     private final StateStore store;
-    /** Whether calls reserve before they are made: only when a budget or an hourly token limit is set. */
+    /** Whether every call reserves before it is made: when a budget or an hourly token limit is set. */
     private final boolean reserves;
+    /** Else, the calls of a key with a budget of its own do. */
+    private final KeyBudgets keyBudgets;
 
     SpendMeter(MistralConfig config, GatewayConfig gateway, GatewayMetrics metrics, MeterRegistry registry,
-            StateStore store) {
+            StateStore store, KeyBudgets keyBudgets) {
+        this.keyBudgets = keyBudgets;
         this.config = config;
         this.store = store;
         this.metrics = metrics;
@@ -117,7 +120,7 @@ public class SpendMeter {
      */
     public Uni<Reserved> reserve(JsonNode body, String model) {
         RequestRecord request = RequestRecord.current();
-        if (!reserves) {
+        if (!reserves && !keyBudgets.has(request.key())) {
             return store.checkBudget().map(verdict -> new Reserved(verdict, Reservation.NONE));
         }
         long prompt = JsonBody.characters(body) / CHARACTERS_PER_TOKEN + 1;

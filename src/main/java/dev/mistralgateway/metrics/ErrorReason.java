@@ -11,7 +11,9 @@ public enum ErrorReason {
     /** A client key over its own per-key limits: not Mistral's 429. */
     KEY_RATE_LIMITED,
     /** A client address refused for too many failed authentications. */
-    AUTH_THROTTLED;
+    AUTH_THROTTLED,
+    /** A client key that spent a USD budget of its own. */
+    KEY_BUDGET_EXHAUSTED;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -70,6 +71,24 @@ public final class ApiKeys {
     /** The keys' names, in their configured order: a caller's identity, never a secret. */
     public List<String> names() {
         return entries.stream().map(Entry::name).toList();
+    }
+
+    /**
+     * The key a setting names ({@code gateway.keys."<name>"...}): the key of that name, else the one key whose name
+     * matches it with '.', '_' and '-' alike and case ignored, since an environment variable can carry neither '-'
+     * nor case ({@code GATEWAY_KEYS__TEAM_A__BUDGET_DAILY_USD} reaches the gateway as key {@code team.a}).
+     */
+    public Optional<String> resolve(String configured) {
+        List<String> names = names();
+        if (names.contains(configured)) {
+            return Optional.of(configured);
+        }
+        List<String> alike = names.stream().filter(name -> loose(name).equals(loose(configured))).toList();
+        return alike.size() == 1 ? Optional.of(alike.get(0)) : Optional.empty();
+    }
+
+    private static String loose(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[._-]", ".");
     }
 
     public boolean isEmpty() {

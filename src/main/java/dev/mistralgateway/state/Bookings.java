@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What this pod has served and Redis has not counted yet: answers wait here for the next batch, and a batch stays
@@ -34,6 +35,11 @@ final class Bookings {
         List<String> settled() {
             return amounts.settled;
         }
+
+        /** Each key's nano-USD, for the keys' own budgets. */
+        Map<String, Long> keyNanoUsd() {
+            return amounts.keyNanoUsd;
+        }
     }
 
     /** Amounts to book, and what Redis holds for the reservations settled with them. */
@@ -42,6 +48,8 @@ final class Bookings {
         private final Map<String, Long> tokens = new HashMap<>();
         private long heldNanoUsd;
         private final Map<String, Long> heldTokens = new HashMap<>();
+        private final Map<String, Long> keyNanoUsd = new HashMap<>();
+        private final Map<String, Long> heldKeyNanoUsd = new HashMap<>();
         private final List<String> settled = new ArrayList<>();
 
         private void add(Amounts other) {
@@ -49,6 +57,8 @@ final class Bookings {
             heldNanoUsd += other.heldNanoUsd;
             other.tokens.forEach((key, count) -> Bookings.add(tokens, key, count));
             other.heldTokens.forEach((key, count) -> Bookings.add(heldTokens, key, count));
+            other.keyNanoUsd.forEach((key, count) -> Bookings.add(keyNanoUsd, key, count));
+            other.heldKeyNanoUsd.forEach((key, count) -> Bookings.add(heldKeyNanoUsd, key, count));
             settled.addAll(other.settled);
         }
 
@@ -57,6 +67,8 @@ final class Bookings {
             heldNanoUsd -= other.heldNanoUsd;
             other.tokens.forEach((key, count) -> Bookings.add(tokens, key, -count));
             other.heldTokens.forEach((key, count) -> Bookings.add(heldTokens, key, -count));
+            other.keyNanoUsd.forEach((key, count) -> Bookings.add(keyNanoUsd, key, -count));
+            other.heldKeyNanoUsd.forEach((key, count) -> Bookings.add(heldKeyNanoUsd, key, -count));
         }
 
         private boolean isEmpty() {
@@ -71,17 +83,26 @@ final class Bookings {
         private long countedTokens(String key) {
             return tokens.getOrDefault(key, 0L) - heldTokens.getOrDefault(key, 0L);
         }
+
+        private long countedKeyNanoUsd(String key) {
+            return keyNanoUsd.getOrDefault(key, 0L) - heldKeyNanoUsd.getOrDefault(key, 0L);
+        }
     }
 
     private final boolean countTokens;
+    private final Set<String> budgetedKeys;
     private long numbers;
     private long sendingNumber;
     private Amounts pending = new Amounts();
     private final Amounts sending = new Amounts();
 
-    /** {@code countTokens}: whether a key's tokens matter (an hourly token limit is set). */
-    Bookings(boolean countTokens) {
+    /**
+     * {@code countTokens}: whether a key's tokens matter (an hourly token limit is set); {@code budgetedKeys}: the keys
+     * whose nano-USD matter (they have a budget of their own).
+     */
+    Bookings(boolean countTokens, Set<String> budgetedKeys) {
         this.countTokens = countTokens;
+        this.budgetedKeys = Set.copyOf(budgetedKeys);
     }
 
     /**
@@ -95,6 +116,10 @@ final class Bookings {
         if (countTokens) {
             add(pending.tokens, key, tokens);
             add(pending.heldTokens, key, heldTokens);
+        }
+        if (key != null && budgetedKeys.contains(key)) {
+            add(pending.keyNanoUsd, key, nanoUsd);
+            add(pending.heldKeyNanoUsd, key, heldNanoUsd);
         }
         if (reservation != null) {
             pending.settled.add(reservation);
@@ -130,8 +155,10 @@ final class Bookings {
     synchronized Unbooked unbooked(String key) {
         long batchTokens = key == null ? 0 : sending.countedTokens(key);
         long pendingTokens = key == null ? 0 : pending.countedTokens(key);
+        long batchKeyNanoUsd = key == null ? 0 : sending.countedKeyNanoUsd(key);
+        long pendingKeyNanoUsd = key == null ? 0 : pending.countedKeyNanoUsd(key);
         return new Unbooked(sendingNumber, batchTokens, pendingTokens, sending.countedNanoUsd(),
-                pending.countedNanoUsd());
+                pending.countedNanoUsd(), batchKeyNanoUsd, pendingKeyNanoUsd);
     }
 
     private static void add(Map<String, Long> counts, String key, long delta) {

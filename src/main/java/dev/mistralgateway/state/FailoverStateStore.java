@@ -75,7 +75,7 @@ public class FailoverStateStore implements StateStore {
         requirePositive(state.retryInterval(), "gateway.state.retry-interval");
         this.limits = Limits.of(config);
         this.local = new InMemoryStateStore(limits);
-        this.bookings = new Bookings(limits.hourlyTokens() > 0);
+        this.bookings = new Bookings(limits.hourlyTokens() > 0, limits.keyBudgets().keySet());
         this.vertx = vertx;
         this.denyOnFailure = state.onFailure() == GatewayConfig.State.OnFailure.DENY;
         this.retryInterval = state.retryInterval();
@@ -217,6 +217,11 @@ public class FailoverStateStore implements StateStore {
     }
 
     @Override
+    public long keySpend(String key, Window window) {
+        return shared == null || problem != null ? local.keySpendNow(key, window) : shared.keySpend(key, window);
+    }
+
+    @Override
     public Spend lastSpend() {
         return shared == null || problem != null ? local.lastSpend() : shared.lastSpend();
     }
@@ -251,6 +256,7 @@ public class FailoverStateStore implements StateStore {
             return Uni.createFrom().voidItem();
         }
         return shared.readSpend(bookings.unbooked(null))
+                .call(shared::readKeySpend)
                 .invoke(this::succeeded)
                 .onFailure().invoke(this::failed)
                 .onFailure().recoverWithNull()
@@ -263,15 +269,16 @@ public class FailoverStateStore implements StateStore {
             return;
         }
         Bookings.Batch batch = bookings.take();
-        shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.settled()).subscribe().with(ignored -> {
-            bookings.booked(batch);
-            booking.set(false);
-            succeeded();
-        }, failure -> {
-            bookings.returned(batch);
-            booking.set(false);
-            failed(failure);
-        });
+        shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.keyNanoUsd(), batch.settled())
+                .subscribe().with(ignored -> {
+                    bookings.booked(batch);
+                    booking.set(false);
+                    succeeded();
+                }, failure -> {
+                    bookings.returned(batch);
+                    booking.set(false);
+                    failed(failure);
+                });
     }
 
     private boolean redisDue() {

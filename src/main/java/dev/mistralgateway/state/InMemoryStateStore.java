@@ -19,8 +19,10 @@ final class InMemoryStateStore implements StateStore {
 
     private final Limits limits;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
-    private final Map<String, RollingHour> tokens = new ConcurrentHashMap<>();
-    private final RollingHour spend = new RollingHour();
+    private final Map<String, RollingWindow> tokens = new ConcurrentHashMap<>();
+    private final RollingWindow spend = RollingWindow.hour();
+    /** Each budgeted key's spend, one window per {@link Window}, in its order. */
+    private final Map<String, RollingWindow[]> keySpend = new ConcurrentHashMap<>();
     private final OpenReservations open;
 
     InMemoryStateStore(Limits limits) {
@@ -44,7 +46,7 @@ final class InMemoryStateStore implements StateStore {
             }
         }
         if (limits.hourlyTokens() > 0) {
-            RollingHour used = tokens.get(key);
+            RollingWindow used = tokens.get(key);
             Optional<Duration> wait = used == null ? Optional.empty() : used.untilBelow(limits.hourlyTokens());
             if (wait.isPresent()) {
                 return new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait.get());
@@ -88,12 +90,51 @@ final class InMemoryStateStore implements StateStore {
                 return new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait.get());
             }
         }
-        open.hold(id, key, limits.hasBudget() ? nanoUsd : 0, limits.hourlyTokens() > 0 ? tokens : 0);
+        Optional<Duration> keyWait = untilUnderKeyBudget(key);
+        if (keyWait.isPresent()) {
+            return new Verdict(Verdict.Outcome.KEY_BUDGET_EXHAUSTED, keyWait.get());
+        }
+        open.hold(id, key, limits.reservesUsd(key) ? nanoUsd : 0, limits.hourlyTokens() > 0 ? tokens : 0);
         return Verdict.ALLOWED;
     }
 
-    private RollingHour tokens(String key) {
-        return tokens.computeIfAbsent(key, k -> new RollingHour());
+    /** Empty while the key is under each of its budgets with its calls in flight; else until it is under all. */
+    private Optional<Duration> untilUnderKeyBudget(String key) {
+        Limits.KeyBudget budget = limits.keyBudgets().get(key);
+        if (budget == null) {
+            return Optional.empty();
+        }
+        RollingWindow[] spent = keySpend(key);
+        long held = open.nanoUsd(key);
+        Optional<Duration> longest = Optional.empty();
+        for (Window window : Window.values()) {
+            long limit = budget.limit(window);
+            Optional<Duration> wait = limit > 0 ? spent[window.ordinal()].untilBelow(limit, held) : Optional.empty();
+            if (wait.isPresent() && (longest.isEmpty() || wait.get().compareTo(longest.get()) > 0)) {
+                longest = wait;
+            }
+        }
+        return longest;
+    }
+
+    private RollingWindow[] keySpend(String key) {
+        return keySpend.computeIfAbsent(key, k -> {
+            RollingWindow[] windows = new RollingWindow[Window.values().length];
+            for (Window window : Window.values()) {
+                windows[window.ordinal()] = new RollingWindow(window);
+            }
+            return windows;
+        });
+    }
+
+    /** What {@code key} spent over {@code window}, in nano-USD (0 for a key without a budget). */
+    long keySpendNow(String key, Window window) {
+        RollingWindow[] spent = keySpend.get(key);
+        return spent == null ? 0 : Math.round(spent[window.ordinal()].sum());
+    }
+
+    private RollingWindow tokens(String key) {
+        return tokens.computeIfAbsent(key, k -> RollingWindow.hour());
     }
 
     @Override
@@ -111,6 +152,11 @@ final class InMemoryStateStore implements StateStore {
         if (limits.hourlyTokens() > 0 && used != 0) {
             tokens(key).add(used);
         }
+        if (nanoUsd != 0 && limits.hasKeyBudget(key)) {
+            for (RollingWindow window : keySpend(key)) {
+                window.add(nanoUsd);
+            }
+        }
         return freed;
     }
 
@@ -122,6 +168,11 @@ final class InMemoryStateStore implements StateStore {
     /** Frees {@code reservation} without counting anything: its call was refused elsewhere, or never made. */
     synchronized void release(String reservation) {
         open.free(reservation);
+    }
+
+    @Override
+    public long keySpend(String key, Window window) {
+        return keySpendNow(key, window);
     }
 
     @Override

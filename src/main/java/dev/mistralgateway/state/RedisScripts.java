@@ -7,9 +7,10 @@ import java.util.HexFormat;
 
 /**
  * The Lua scripts that make each check-and-count one atomic step on Redis, whatever the number of pods. Time comes
- * from Redis' own clock ({@code TIME}), so the pods' clocks may disagree. Rolling hours are hashes with one field per
- * minute (the minute's number since the epoch), trimmed as they are written and expiring an hour after the last
- * write; a request bucket is a hash that expires once it would be full again.
+ * from Redis' own clock ({@code TIME}), so the pods' clocks may disagree. Rolling windows are hashes with one field per
+ * bucket (a minute for the hour, an hour for a key's day, a day for its 30-day month: the bucket's number since the
+ * epoch), trimmed as they are written and expiring a window after the last write; a request bucket is a hash that
+ * expires once it would be full again.
  */
 final class RedisScripts {
 
@@ -17,31 +18,35 @@ final class RedisScripts {
     private static final String COMMON = """
             local t = redis.call('TIME')
             local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local minute = math.floor(nowMs / 60000)
-            -- The sum of a rolling hour, plus unbooked (what the calling pod served but has not booked yet, as if
-            -- in this minute), and, when it is at or over limit (> 0), the ms until enough old minutes have left
-            -- the window; -1 when under.
-            local function window(key, limit, unbooked)
+            -- The sum of a rolling window of buckets of bucketMs (a bucket is a field: its number since the epoch),
+            -- plus unbooked (what the calling pod served but has not booked yet, as if in this bucket), and, when it
+            -- is at or over limit (> 0), the ms until enough old buckets have left the window; -1 when under.
+            local function windowOf(key, limit, unbooked, bucketMs, buckets)
+              local now = math.floor(nowMs / bucketMs)
               local fields = redis.call('HGETALL', key)
-              local sum, byMinute = unbooked, {[minute] = unbooked}
+              local sum, byBucket = unbooked, {[now] = unbooked}
               for i = 1, #fields, 2 do
-                local m, v = tonumber(fields[i]), tonumber(fields[i + 1])
-                if minute - m < 60 then
+                local b, v = tonumber(fields[i]), tonumber(fields[i + 1])
+                if now - b < buckets then
                   sum = sum + v
-                  byMinute[m] = (byMinute[m] or 0) + v
+                  byBucket[b] = (byBucket[b] or 0) + v
                 end
               end
               if limit <= 0 or sum < limit then
                 return sum, -1
               end
               local left = sum
-              for m = minute - 59, minute do
-                left = left - (byMinute[m] or 0)
+              for b = now - buckets + 1, now do
+                left = left - (byBucket[b] or 0)
                 if left < limit then
-                  return sum, math.max(1000, (m + 60) * 60000 - nowMs)
+                  return sum, math.max(1000, (b + buckets) * bucketMs - nowMs)
                 end
               end
-              return sum, 3600000
+              return sum, buckets * bucketMs
+            end
+            -- The rolling hour by the minute: the budget's, and each key's tokens.
+            local function window(key, limit, unbooked)
+              return windowOf(key, limit, unbooked, 60000, 60)
             end
             -- What the calling pod served that Redis has not counted yet: the batch it is booking (numbered) unless
             -- the pod's marker shows it applied, and its pending amount, which the next batch takes whole, unless
@@ -57,24 +62,31 @@ final class RedisScripts {
               end
               return sum
             end
-            local function add(key, value)
-              redis.call('HINCRBY', key, minute, value)
-              for _, m in ipairs(redis.call('HKEYS', key)) do
-                if minute - tonumber(m) >= 60 then
-                  redis.call('HDEL', key, m)
+            local function addTo(key, value, bucketMs, buckets)
+              local now = math.floor(nowMs / bucketMs)
+              redis.call('HINCRBY', key, now, value)
+              for _, b in ipairs(redis.call('HKEYS', key)) do
+                if now - tonumber(b) >= buckets then
+                  redis.call('HDEL', key, b)
                 end
               end
-              redis.call('EXPIRE', key, 3660)
+              redis.call('PEXPIRE', key, (buckets + 1) * bucketMs)
+            end
+            local function add(key, value)
+              addTo(key, value, 60000, 60)
             end
             -- A window's sum (unbooked included) and the ms until a call may reserve against limit: -1 now; while
             -- the sum alone is under the limit, only the reservations of calls in flight (held) stand in the way,
-            -- which settle within a call's time: 1 s; else until enough old minutes leave.
-            local function over(key, limit, unbooked, held)
-              local sum, wait = window(key, limit, unbooked)
+            -- which settle within a call's time: 1 s; else until enough old buckets leave.
+            local function overOf(key, limit, unbooked, held, bucketMs, buckets)
+              local sum, wait = windowOf(key, limit, unbooked, bucketMs, buckets)
               if limit > 0 and wait < 0 and sum + held >= limit then
                 wait = 1000
               end
               return sum, wait
+            end
+            local function over(key, limit, unbooked, held)
+              return overOf(key, limit, unbooked, held, 60000, 60)
             end
             -- The reservations of calls in flight live in one hash: totals ('usd', 'usd:' .. key, 'tok:' .. key),
             -- each open one ('r:' .. id = 'nano-USD,tokens,key') and each settled one ('x:' .. id, so that a
@@ -168,21 +180,29 @@ final class RedisScripts {
 
     /**
      * Books a batch of what a pod served and frees the reservations it settled. KEYS: the spend per minute, the pod's
-     * booking marker, the reservations and their expiry, then the tokens per minute of each key booked. ARGV:
-     * nano-USD, the budget, the batch's number (kept in the marker, so that the pod's checks stop adding the batch
-     * once it is here), how long a settlement is remembered (ms), then each key's tokens, then the ids of the
-     * reservations settled. Returns the spend after it as {@link #READ_SPEND} does.
+     * booking marker, the reservations and their expiry, then the tokens per minute of each key booked, then the
+     * spend windows (hour, day, month) of each key with a budget booked. ARGV: nano-USD, the budget, the batch's
+     * number (kept in the marker, so that the pod's checks stop adding the batch once it is here), how long a
+     * settlement is remembered (ms), the number of keys with tokens (n) and with a budget (m), the buckets of the
+     * three budget windows (ms and count, each), then each key's tokens, each budgeted key's nano-USD, then the ids of
+     * the reservations settled. Returns the spend after it as {@link #READ_SPEND} does.
      */
     static final Script BOOK = new Script(COMMON + """
             local hash, expiry, ttl = KEYS[3], KEYS[4], tonumber(ARGV[4])
+            local n, m = tonumber(ARGV[5]), tonumber(ARGV[6])
             if tonumber(ARGV[1]) ~= 0 then
               add(KEYS[1], ARGV[1])
             end
-            local tokenKeys = #KEYS - 4
-            for i = 1, tokenKeys do
-              add(KEYS[4 + i], ARGV[4 + i])
+            for i = 1, n do
+              add(KEYS[4 + i], ARGV[12 + i])
             end
-            for i = 5 + tokenKeys, #ARGV do
+            for i = 1, m do
+              for w = 0, 2 do
+                addTo(KEYS[4 + n + 3 * (i - 1) + w + 1], ARGV[12 + n + i], tonumber(ARGV[7 + 2 * w]),
+                  tonumber(ARGV[8 + 2 * w]))
+              end
+            end
+            for i = 13 + n + m, #ARGV do
               free(hash, ARGV[i])
               redis.call('HSET', hash, 'x:' .. ARGV[i], 1)
               keep(hash, expiry, ARGV[i], ttl)
@@ -194,13 +214,31 @@ final class RedisScripts {
             """);
 
     /**
-     * Reserves what a call may cost before it is made, if the spend plus the open reservations is under the budget
-     * and the key's tokens plus its open reservations under its hourly tokens. KEYS: the spend per minute, the key's
-     * tokens per minute, the calling pod's booking marker, the reservations and their expiry. ARGV: the budget (0:
-     * none), tokens per hour (0: no limit), the reservation's nano-USD and tokens, then what the pod has served but
-     * not booked (as {@link #ADMIT}'s ARGV 4 to 8), then the reservation's id, the key's name, its time to live (ms).
-     * Returns {0, 0} when reserved (or when that id was reserved or settled already: a retry reserves nothing twice),
-     * else {3, ms} over the budget or {2, ms} out of tokens. The call's settlement ({@link #BOOK}) frees it by id.
+     * The spend of keys with a budget, for their gauges. KEYS: each key's spend windows (hour, day, month). ARGV: the
+     * buckets of the three windows (ms and count, each). Returns each window's sum, in the order of KEYS.
+     */
+    static final Script READ_KEY_SPEND = new Script(COMMON + """
+            local sums = {}
+            for i = 1, #KEYS do
+              local w = (i - 1) % 3
+              local sum = windowOf(KEYS[i], 0, 0, tonumber(ARGV[1 + 2 * w]), tonumber(ARGV[2 + 2 * w]))
+              sums[i] = sum
+            end
+            return sums
+            """);
+
+    /**
+     * Reserves what a call may cost before it is made, if the spend plus the open reservations is under the budget,
+     * the key's tokens plus its open reservations under its hourly tokens, and the key's spend plus its open
+     * reservations under each of its own budgets. KEYS: the spend per minute, the key's tokens per minute, the calling
+     * pod's booking marker, the reservations and their expiry, the key's spend windows (hour, day, month). ARGV: the
+     * budget (0: none), tokens per hour (0: no limit), the reservation's nano-USD and tokens, then what the pod has
+     * served but not booked (as {@link #ADMIT}'s ARGV 4 to 8), then the reservation's id, the key's name, its time to
+     * live (ms), the key's budgets (hour, day, month; 0: none), the key's nano-USD the pod has not booked (in the
+     * batch, not in one), the buckets of the three windows (ms and count, each). Returns {0, 0} when reserved (or when
+     * that id was reserved or settled already: a retry reserves nothing twice), else {3, ms} over the budget, {2, ms}
+     * out of tokens or {4, ms} over a budget of the key (the longest wait). The call's settlement ({@link #BOOK})
+     * frees it by id.
      */
     static final Script RESERVE = new Script(COMMON + """
             local hash, expiry, id, key = KEYS[4], KEYS[5], ARGV[10], ARGV[11]
@@ -219,6 +257,21 @@ final class RedisScripts {
               if tokenWait >= 0 then
                 return {2, tokenWait}
               end
+            end
+            local keyWait = -1
+            for w = 0, 2 do
+              local limit = tonumber(ARGV[13 + w])
+              if limit > 0 then
+                local _, wait = overOf(KEYS[6 + w], limit,
+                  unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[16]), tonumber(ARGV[17])), held(hash, 'usd:' .. key),
+                  tonumber(ARGV[18 + 2 * w]), tonumber(ARGV[19 + 2 * w]))
+                if wait > keyWait then
+                  keyWait = wait
+                end
+              end
+            end
+            if keyWait >= 0 then
+              return {4, keyWait}
             end
             redis.call('HSET', hash, 'r:' .. id, ARGV[3] .. ',' .. ARGV[4] .. ',' .. key)
             count(hash, tonumber(ARGV[3]), tonumber(ARGV[4]), key, 1)

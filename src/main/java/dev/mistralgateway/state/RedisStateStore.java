@@ -2,10 +2,15 @@ package dev.mistralgateway.state;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
@@ -36,6 +41,11 @@ final class RedisStateStore implements StateStore {
     private final String podKey;
     private final Duration timeout;
     private volatile Spend last = Spend.NONE;
+    private final Map<String, long[]> lastKeySpend = new ConcurrentHashMap<>();
+    /** The buckets of the windows a key's budget is counted over, as the scripts take them (ms and count, each). */
+    private static final List<String> WINDOWS = Arrays.stream(Window.values())
+            .flatMap(window -> Stream.of(String.valueOf(window.bucketMillis()), String.valueOf(window.buckets())))
+            .toList();
 
     RedisStateStore(ReactiveRedisDataSource redis, Vertx vertx, Limits limits, String prefix, Duration timeout) {
         this.redis = redis;
@@ -103,64 +113,115 @@ final class RedisStateStore implements StateStore {
      * were. Running it twice with one id reserves once, so a caller that lost the answer may ask again.
      */
     Uni<Verdict> reserve(String id, String key, long nanoUsd, long tokens, Unbooked unbooked) {
-        return run(RedisScripts.RESERVE,
-                List.of(spendKey, keyName(key, "tokens"), podKey, reservationsKey, expiryKey),
-                List.of(String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(limits.hourlyTokens()),
-                        String.valueOf(limits.hasBudget() ? nanoUsd : 0),
-                        String.valueOf(limits.hourlyTokens() > 0 ? tokens : 0),
-                        String.valueOf(unbooked.batch()), String.valueOf(unbooked.batchTokens()),
-                        String.valueOf(unbooked.pendingTokens()), String.valueOf(unbooked.batchNanoUsd()),
-                        String.valueOf(unbooked.pendingNanoUsd()), id, key,
-                        String.valueOf(limits.reservationTtl().toMillis())))
+        List<String> keys = new ArrayList<>(List.of(spendKey, keyName(key, "tokens"), podKey, reservationsKey,
+                expiryKey));
+        keys.addAll(keySpendKeys(key));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(limits.hourlyBudgetNanoUsd()),
+                String.valueOf(limits.hourlyTokens()), String.valueOf(limits.reservesUsd(key) ? nanoUsd : 0),
+                String.valueOf(limits.hourlyTokens() > 0 ? tokens : 0),
+                String.valueOf(unbooked.batch()), String.valueOf(unbooked.batchTokens()),
+                String.valueOf(unbooked.pendingTokens()), String.valueOf(unbooked.batchNanoUsd()),
+                String.valueOf(unbooked.pendingNanoUsd()), id, key,
+                String.valueOf(limits.reservationTtl().toMillis())));
+        Limits.KeyBudget budget = limits.keyBudgets().get(key);
+        for (Window window : Window.values()) {
+            args.add(String.valueOf(budget == null ? 0 : budget.limit(window)));
+        }
+        args.add(String.valueOf(unbooked.batchKeyNanoUsd()));
+        args.add(String.valueOf(unbooked.pendingKeyNanoUsd()));
+        args.addAll(WINDOWS);
+        return run(RedisScripts.RESERVE, keys, args)
                 .map(answer -> {
                     Duration wait = Duration.ofMillis(answer.get(1).toLong());
                     return switch (answer.get(0).toInteger()) {
                         case 0 -> Verdict.ALLOWED;
                         case 2 -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait);
+                        case 4 -> new Verdict(Verdict.Outcome.KEY_BUDGET_EXHAUSTED, wait);
                         default -> new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait);
                     };
                 });
     }
 
+    /** A key's spend windows on Redis, in the order of {@link Window}. */
+    private List<String> keySpendKeys(String key) {
+        return List.of(keyName(key, "spend:hour"), keyName(key, "spend:day"), keyName(key, "spend:month"));
+    }
+
+    /** The budgeted keys' spend of each window, read for their gauges ({@link #keySpend}). */
+    Uni<Void> readKeySpend() {
+        List<String> names = List.copyOf(limits.keyBudgets().keySet());
+        if (names.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> keys = new ArrayList<>();
+        names.forEach(name -> keys.addAll(keySpendKeys(name)));
+        return run(RedisScripts.READ_KEY_SPEND, keys, WINDOWS).map(answer -> {
+            for (int i = 0; i < names.size(); i++) {
+                long[] sums = new long[Window.values().length];
+                for (Window window : Window.values()) {
+                    sums[window.ordinal()] = answer.get(i * sums.length + window.ordinal()).toLong();
+                }
+                lastKeySpend.put(names.get(i), sums);
+            }
+            return null;
+        }).replaceWithVoid();
+    }
+
+    @Override
+    public long keySpend(String key, Window window) {
+        long[] sums = lastKeySpend.get(key);
+        return sums == null ? 0 : sums[window.ordinal()];
+    }
+
     @Override
     public Uni<Void> settle(String reservation, String key, long nanoUsd, long tokens) {
-        return book(0, nanoUsd, Map.of(key, tokens), reservation == null ? List.of() : List.of(reservation));
+        return book(0, nanoUsd, Map.of(key, tokens), Map.of(key, nanoUsd),
+                reservation == null ? List.of() : List.of(reservation));
     }
 
     /**
-     * Books batch number {@code batch} (numbers grow; 0: none to track): spend, and each key's tokens (counted only
-     * when a token limit is set), and frees the reservations {@code settled}, in one script run. Freeing is by id, so
-     * a batch sent twice frees nothing twice.
+     * Books batch number {@code batch} (numbers grow; 0: none to track): spend, each key's tokens (counted only when
+     * a token limit is set) and nano-USD (counted only for a key with a budget of its own), and frees the reservations
+     * {@code settled}, in one script run. Freeing is by id, so a batch sent twice frees nothing twice.
      */
-    Uni<Void> book(long batch, long nanoUsd, Map<String, Long> tokensByKey, List<String> settled) {
-        List<String> keys = new ArrayList<>();
-        List<String> args = new ArrayList<>();
-        keys.add(spendKey);
-        keys.add(podKey);
-        keys.add(reservationsKey);
-        keys.add(expiryKey);
-        args.add(String.valueOf(nanoUsd));
-        args.add(String.valueOf(limits.hourlyBudgetNanoUsd()));
-        args.add(String.valueOf(batch));
-        args.add(String.valueOf(limits.reservationTtl().toMillis()));
-        if (limits.hourlyTokens() > 0) {
-            tokensByKey.forEach((key, tokens) -> {
-                if (tokens != 0) {
-                    keys.add(keyName(key, "tokens"));
-                    args.add(String.valueOf(tokens));
-                }
-            });
-        }
+    Uni<Void> book(long batch, long nanoUsd, Map<String, Long> tokensByKey, Map<String, Long> nanoUsdByKey,
+            List<String> settled) {
+        List<String> keys = new ArrayList<>(List.of(spendKey, podKey, reservationsKey, expiryKey));
+        Map<String, Long> tokens = limits.hourlyTokens() > 0 ? nonZero(tokensByKey, key -> true) : Map.of();
+        Map<String, Long> spent = nonZero(nanoUsdByKey, limits::hasKeyBudget);
+        List<String> args = new ArrayList<>(List.of(String.valueOf(nanoUsd),
+                String.valueOf(limits.hourlyBudgetNanoUsd()), String.valueOf(batch),
+                String.valueOf(limits.reservationTtl().toMillis()), String.valueOf(tokens.size()),
+                String.valueOf(spent.size())));
+        args.addAll(WINDOWS);
+        tokens.forEach((key, count) -> {
+            keys.add(keyName(key, "tokens"));
+            args.add(String.valueOf(count));
+        });
+        spent.forEach((key, count) -> {
+            keys.addAll(keySpendKeys(key));
+            args.add(String.valueOf(count));
+        });
         args.addAll(settled);
         return run(RedisScripts.BOOK, keys, args).map(answer -> spend(answer.get(0), answer.get(1), answer.get(2)))
                 .replaceWithVoid();
+    }
+
+    private static Map<String, Long> nonZero(Map<String, Long> counts, Predicate<String> counted) {
+        Map<String, Long> kept = new LinkedHashMap<>();
+        counts.forEach((key, count) -> {
+            if (count != 0 && counted.test(key)) {
+                kept.put(key, count);
+            }
+        });
+        return kept;
     }
 
     /** Connects and loads the scripts, with a start's patience, so that the first requests pay for neither. */
     Uni<Void> warmUp(Duration patience) {
         return Uni.combine().all()
                 .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK),
-                        load(RedisScripts.RESERVE)).discardItems()
+                        load(RedisScripts.RESERVE), load(RedisScripts.READ_KEY_SPEND)).discardItems()
                 .ifNoItem().after(patience).failWith(() -> new StateStoreTimeoutException(patience));
     }
 

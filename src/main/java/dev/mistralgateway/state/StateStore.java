@@ -31,6 +31,12 @@ public interface StateStore {
      */
     Uni<Void> settle(String reservation, String key, long nanoUsd, long tokens);
 
+    /**
+     * What a key with a budget of its own spent over {@code window} as last seen, in nano-USD, without I/O: for its
+     * gauges. 0 for a key without one.
+     */
+    long keySpend(String key, Window window);
+
     /** The rolling hour's spend as last seen, without I/O: for gauges and health checks. */
     Spend lastSpend();
 }

@@ -8,6 +8,8 @@ public record Verdict(Outcome outcome, Duration retryAfter) {
     /** Why a request may or may not go on. */
     public enum Outcome {
         ALLOWED, RATE_LIMITED, TOKENS_EXHAUSTED, BUDGET_EXHAUSTED,
+        /** The key spent one of its own USD budgets ({@code gateway.keys."<name>".budget.*}). */
+        KEY_BUDGET_EXHAUSTED,
         /** The shared store failed and {@code gateway.state.on-failure=deny}. */
         UNAVAILABLE
     }

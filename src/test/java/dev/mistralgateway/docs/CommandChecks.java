@@ -139,7 +139,8 @@ final class CommandChecks {
     private static Set<String> kubernetesNames() {
         Set<String> names = new TreeSet<>(List.of("mistral-gateway", "mistral-gateway-canary"));
         try {
-            Matcher name = Pattern.compile("(?m)^metadata:\\s*\\n(?:\\s+.*\\n)*?\\s+name:\\s*([a-z0-9-]+)")
+            // A resource's own name, or a Secret the Deployment reads whole (envFrom's secretRef).
+            Matcher name = Pattern.compile("(?m)(?:^metadata:|secretRef:)\\s*\\n(?:\\s+.*\\n)*?\\s+name:\\s*([a-z0-9-]+)")
                     .matcher(Files.readString(Path.of("src/main/kubernetes/kubernetes.yml")));
             while (name.find()) {
                 names.add(name.group(1));

@@ -60,16 +60,21 @@ class AlertRulesTest {
             "mistral_ratelimit_limit_tokens",
             "mistral_streams_truncated_total",
             "mistral_budget_spend_usd",
-            "mistral_budget_limit_usd");
+            "mistral_budget_limit_usd",
+            "mistral_budget_reserved_usd",
+            "mistral_key_budget_spend_usd",
+            "mistral_key_budget_limit_usd",
+            "mistral_key_budget_remaining_usd");
 
-    /** The six alerts the gateway ships and the priority of each (src/docs/operations.md, "Alerts"). */
+    /** The seven alerts the gateway ships and the priority of each (src/docs/operations.md, "Alerts"). */
     private static final Map<String, String> PRIORITIES = Map.of(
             "MistralApiDown", "P1",
             "MistralHighLatency", "P2",
             "MistralRateLimited", "P2",
             "MistralAuthFailure", "P1",
             "MistralCircuitOpen", "P2",
-            "MistralCostSpike", "P3");
+            "MistralCostSpike", "P3",
+            "MistralKeyBudgetExhaustion", "P2");
 
     private static final Map<String, String> SEVERITIES = Map.of("P1", "critical", "P2", "warning", "P3", "info");
 

@@ -37,6 +37,8 @@ class MetricsExportTest {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
             overrides.put("gateway.budget.hourly-usd", "1000");
+            // The key budget series exist only for a key with a budget of its own.
+            overrides.put("gateway.keys.\"anonymous\".budget.daily-usd", "1000");
             return overrides;
         }
     }

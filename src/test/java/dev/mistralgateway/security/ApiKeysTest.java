@@ -28,6 +28,18 @@ class ApiKeysTest {
     }
 
     @Test
+    void findsTheKeyASettingNamesAsAnEnvironmentVariableCarriesIt() {
+        ApiKeys keys = ApiKeys.parse(List.of("team-a=" + KEY_A, "Ops.EU=" + KEY_B));
+        assertEquals(Optional.of("team-a"), keys.resolve("team-a"));
+        // GATEWAY_KEYS__TEAM_A__BUDGET_DAILY_USD reaches the configuration as gateway.keys."team.a".
+        assertEquals(Optional.of("team-a"), keys.resolve("team.a"));
+        assertEquals(Optional.of("Ops.EU"), keys.resolve("ops_eu"));
+        assertEquals(Optional.empty(), keys.resolve("team-b"), "a name of no key");
+        assertEquals(Optional.empty(), ApiKeys.parse(List.of("a-b=" + KEY_A, "a_b=" + KEY_B)).resolve("a.b"),
+                "two keys alike: neither is guessed");
+    }
+
+    @Test
     void refusesUnknownAndNearMissKeys() {
         ApiKeys keys = ApiKeys.parse(List.of("team-a=" + KEY_A));
         assertEquals(Optional.empty(), keys.authenticate(KEY_A + "x"));
