@@ -51,6 +51,20 @@ const calls = [
     check(events.length > 1 && events.at(-1).data.usage, "events " + events.length);
     return events;
   }],
+  ["mistral", "chat.complete(cached)", async () => {
+    const ask = { model: "mistral-small-2506", temperature: 0, messages: [{ role: "user", content: "cache mistral" }] };
+    const first = await mistral.chat.complete(ask);
+    const second = await mistral.chat.complete(ask);
+    check(second.id === first.id && second.choices[0].message.content === first.choices[0].message.content,
+      "ids " + first.id + " / " + second.id);
+    const events = await collect(await mistral.chat.stream(ask));
+    check(events[0].data.id === first.id, "stream id " + events[0].data.id);
+    check(events.map(e => e.data.choices[0]?.delta?.content ?? "").join("") === first.choices[0].message.content,
+      "replayed content");
+    check(events.at(-1).data.usage && events.at(-1).data.usage.totalTokens === first.usage.totalTokens,
+      "replayed usage");
+    return [first, second, events];
+  }],
   ["mistral", "models.list", async () => {
     const r = await mistral.models.list();
     check(r.data.length > 0 && r.data.every(card => card.type === "base" && card.capabilities), "cards");
@@ -137,6 +151,21 @@ const calls = [
       { model: "mistral-small-2506", messages: user, stream: true }));
     check(chunks.map(c => c.choices[0]?.delta?.content ?? "").join("") === "Echo: hello", "streamed content");
     return chunks;
+  }],
+  ["openai", "chat.completions.create(cached)", async () => {
+    // GATEWAY_KEY's requests use the gateway's cache: the simulator gives every answer a new id, so an equal id
+    // proves the second answer (and the stream) came from the cache, and the SDK typed it.
+    const ask = { model: "mistral-small-2506", temperature: 0, messages: [{ role: "user", content: "cache openai" }] };
+    const first = await openai.chat.completions.create(ask);
+    const second = await openai.chat.completions.create(ask);
+    check(second.id === first.id && second.choices[0].message.content === first.choices[0].message.content,
+      "ids " + first.id + " / " + second.id);
+    const chunks = await collect(await openai.chat.completions.create({ ...ask, stream: true }));
+    check(chunks[0].id === first.id, "stream id " + chunks[0].id);
+    check(chunks.map(c => c.choices[0]?.delta?.content ?? "").join("") === first.choices[0].message.content,
+      "replayed content");
+    check(chunks.at(-1).usage && chunks.at(-1).usage.total_tokens === first.usage.total_tokens, "replayed usage");
+    return [first, second, chunks];
   }],
   ["openai", "models.list", async () => {
     const models = [];

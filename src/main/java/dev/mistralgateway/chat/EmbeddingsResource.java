@@ -3,7 +3,6 @@ package dev.mistralgateway.chat;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,10 +10,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.JsonPostRoutes;
+import dev.mistralgateway.cache.CacheDecision;
+import dev.mistralgateway.cache.ResponseCache;
 import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.config.MistralConfig;
 import dev.mistralgateway.metrics.RequestRecord;
 import dev.mistralgateway.mistral.EmbeddingEncoding;
+import dev.mistralgateway.mistral.MistralAnswer;
 import dev.mistralgateway.models.Capability;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.Router;
@@ -33,8 +35,13 @@ public class EmbeddingsResource {
     private final MistralConfig config;
     private final UpstreamCalls upstream;
     private final ContentLimits limits;
+    private final Answers answers;
+    private final ResponseCache cache;
 
-    EmbeddingsResource(ModelPolicy models, MistralConfig config, UpstreamCalls upstream, ContentLimits limits) {
+    EmbeddingsResource(ModelPolicy models, MistralConfig config, UpstreamCalls upstream, ContentLimits limits,
+            Answers answers, ResponseCache cache) {
+        this.answers = answers;
+        this.cache = cache;
         this.limits = limits;
         this.models = models;
         this.config = config;
@@ -54,10 +61,12 @@ public class EmbeddingsResource {
         validateEncoding(request.get("encoding_format"));
         String model = models.resolve(request.get("model"), config.defaultEmbeddingModel(), Capability.EMBEDDING);
         request.put("model", model);
-        RequestRecord.current().model(model, false);
-        return upstream.embed(request)
-                .map(answer -> Response.ok(EmbeddingEncoding.asRequested(request, answer.body()), MediaType.APPLICATION_JSON_TYPE)
-                        .build());
+        RequestRecord record = RequestRecord.current();
+        record.model(model, false);
+        CacheDecision cached = cache.decide(context, "embeddings", record.key(), request, true);
+        return answers.answer(context, false, cached, () -> upstream.embed(request).map(answer -> new MistralAnswer(
+                EmbeddingEncoding.asRequested(request, answer.body()), answer.model(), answer.id(), answer.usage(),
+                answer.pagesProcessed())), null);
     }
 
     private static void validateEncoding(JsonNode format) {

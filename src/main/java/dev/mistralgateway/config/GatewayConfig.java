@@ -50,6 +50,9 @@ public interface GatewayConfig {
     /** What happens to requests in flight when the pod stops (with {@code quarkus.shutdown.*}). */
     Shutdown shutdown();
 
+    /** The exact-match cache of answers to deterministic requests. */
+    Cache cache();
+
     /** Where limits and spend are counted: in memory, or on Redis for the fleet when {@code quarkus.redis.hosts} is set. */
     State state();
 
@@ -152,6 +155,33 @@ public interface GatewayConfig {
          */
         @WithDefault("25s")
         Duration streamDrain();
+    }
+
+    interface Cache {
+        /**
+         * Answer deterministic requests that ask for it ({@code X-Gateway-Cache: use}, or a key listed in {@link #keys()})
+         * from the cache. false: the header is ignored and nothing is cached.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long an answer is served from the cache after Mistral gave it. */
+        @WithDefault("1h")
+        Duration ttl();
+
+        /** Most bytes of answers (and their keys) held in each pod's memory; the least used go first. */
+        @WithDefault("64M")
+        MemorySize maxSize();
+
+        /** Largest answer kept; a larger one is served and not cached. */
+        @WithDefault("1M")
+        MemorySize maxEntrySize();
+
+        /**
+         * Names of client keys whose deterministic requests use the cache without the header ({@code bypass} still
+         * skips it): for clients, such as the official SDKs, that cannot add a header.
+         */
+        Optional<List<String>> keys();
     }
 
     interface State {

@@ -68,13 +68,18 @@ public class SpendMeter {
         }
         long prompt = usage.path("prompt_tokens").asLong(0);
         long completion = usage.path("completion_tokens").asLong(0);
-        MistralConfig.Price price = config.prices().get(model);
-        if (price == null) {
-            price = config.fallbackPrice();
+        if (!config.prices().containsKey(model)) {
             metrics.unpricedTokens(model, prompt + completion);
             LOG.debugf("No price configured for %s: counted at the fallback price", model);
         }
-        book(model, (prompt * price.input() + completion * price.output()) / 1_000_000, prompt, completion);
+        book(model, usd(model, usage), prompt, completion);
+    }
+
+    /** What {@code usage} (Mistral's, of a token-priced answer) costs at {@code model}'s price, in USD. */
+    public double usd(String model, JsonNode usage) {
+        MistralConfig.Price price = config.prices().getOrDefault(model, config.fallbackPrice());
+        return (usage.path("prompt_tokens").asLong(0) * price.input()
+                + usage.path("completion_tokens").asLong(0) * price.output()) / 1_000_000;
     }
 
     /**

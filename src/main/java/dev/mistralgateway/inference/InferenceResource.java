@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.mistralgateway.api.ApiException;
 import dev.mistralgateway.api.JsonPostRoutes;
+import dev.mistralgateway.cache.CacheDecision;
+import dev.mistralgateway.cache.ResponseCache;
 import dev.mistralgateway.calls.UpstreamCalls;
 import dev.mistralgateway.chat.Answers;
 import dev.mistralgateway.chat.ContentLimits;
@@ -32,8 +34,11 @@ public class InferenceResource {
     private final UpstreamCalls mistral;
     private final Answers answers;
     private final ContentLimits limits;
+    private final ResponseCache cache;
 
-    InferenceResource(ModelPolicy models, UpstreamCalls mistral, Answers answers, ContentLimits limits) {
+    InferenceResource(ModelPolicy models, UpstreamCalls mistral, Answers answers, ContentLimits limits,
+            ResponseCache cache) {
+        this.cache = cache;
         this.limits = limits;
         this.models = models;
         this.mistral = mistral;
@@ -91,7 +96,11 @@ public class InferenceResource {
     private Uni<Response> serve(InferenceEndpoint endpoint, RoutingContext request) {
         ObjectNode body = JsonPostRoutes.body(request);
         boolean stream = validate(endpoint, body);
-        return answers.answer(request, stream,
+        // FIM is the one deterministic-capable completion here; agents run tools and the classifiers are cheap.
+        CacheDecision cached = endpoint == InferenceEndpoint.FIM
+                ? cache.decide(request, endpoint.label(), RequestRecord.current().key(), body, false)
+                : CacheDecision.NOT_ASKED;
+        return answers.answer(request, stream, cached,
                 () -> mistral.call(endpoint.upstreamPath(), endpoint.label(), body),
                 () -> mistral.stream(endpoint.upstreamPath(), endpoint.label(), body));
     }

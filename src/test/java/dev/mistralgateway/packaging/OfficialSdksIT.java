@@ -30,12 +30,15 @@ class OfficialSdksIT {
     private static final String MISTRAL_KEY = "it-mistral-key-0123456789abcdef";
     private static final String CLIENT_KEY = "it-client-key-0123456789abcdef";
     /**
-     * Mistral SDK: chat, stream, models x2, embeddings, fim x2, agents x2, moderation x2, classification x2, ocr, audio
-     * transcription (with and without segments).
+     * Mistral SDK: chat, stream, chat and stream from the cache, models x2, embeddings, fim x2, agents x2, moderation
+     * x2, classification x2, ocr, audio transcription (with and without segments).
      */
-    private static final int MISTRAL_CALLS = 16;
-    /** OpenAI SDK: chat, stream, models x2, embeddings (base64, its default, and float), audio transcription. */
-    private static final int OPENAI_CALLS = 7;
+    private static final int MISTRAL_CALLS = 17;
+    /**
+     * OpenAI SDK: chat, stream, chat and stream from the cache, models x2, embeddings (base64, its default, and float),
+     * audio transcription.
+     */
+    private static final int OPENAI_CALLS = 8;
 
     private final PackagedApp app = new PackagedApp();
 
@@ -49,7 +52,9 @@ class OfficialSdksIT {
         NodeProject.require("the official SDK check (Node 20 with npm)", List.of("node", "npm"));
         NodeProject sdks = new NodeProject("sdk").install();
         int simulatorPort = app.startSimulator(MISTRAL_KEY);
-        PackagedApp.Gateway gateway = app.startGateway(MISTRAL_KEY, simulatorPort, CLIENT_KEY, Map.of());
+        PackagedApp.Gateway gateway = app.startGateway(MISTRAL_KEY, simulatorPort, CLIENT_KEY,
+                // The key's deterministic requests use the response cache: the SDKs cannot add its header.
+                Map.of("GATEWAY_CACHE_KEYS", "ops"));
         PackagedApp.waitFor(() -> Files.readString(gateway.log()).contains("Listening on"), "gateway start");
 
         NodeProject.Result run = sdks.run(List.of("node", "sdk-check.mjs"), Map.of(

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import dev.mistralgateway.testing.Metrics;
 import dev.mistralgateway.testing.PackagedApp;
 import dev.mistralgateway.testing.RedisServer;
+import dev.mistralgateway.testing.SseEvents;
+import io.restassured.path.json.JsonPath;
 
 /**
  * Three packaged gateways on one real Redis, as three pods of one Deployment: A and B fall back to per-pod limits
@@ -46,7 +48,8 @@ class SharedStateIT {
     private static final String MISTRAL_KEY = "it-mistral-key-0123456789abcdef";
     private static final String REDIS_PASSWORD = "it-redis-password-7d1e5b93c2";
     private static final Map<String, String> CLIENT_KEYS = Map.of("team-a", "it-team-a-key-5f1c0d9e8b7a",
-            "team-b", "it-team-b-key-2a4c6e8f0b1d", "team-c", "it-team-c-key-9e7c5a3f1d0b", "ops", "it-ops-key-4b6d8f0a2c4e");
+            "team-b", "it-team-b-key-2a4c6e8f0b1d", "team-c", "it-team-c-key-9e7c5a3f1d0b", "ops", "it-ops-key-4b6d8f0a2c4e",
+            "team-d", "it-team-d-key-6c8e0a2b4d6f");
     private static final int PER_MINUTE = 5;
 
     private final PackagedApp app = new PackagedApp();
@@ -105,6 +108,44 @@ class SharedStateIT {
     }
 
     @Test
+    @Order(0)
+    void aDeterministicRequestIsServedOnceByMistralThroughEitherGateway() throws Exception {
+        // The simulator gives every answer a new id: an equal id is the same answer, served from the cache.
+        HttpResponse<String> first = cached(a, "0", false);
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals("miss", first.headers().firstValue("X-Gateway-Cache").orElseThrow());
+        String id = JsonPath.from(first.body()).getString("id");
+        HttpResponse<String> second = cached(b, "0", false);
+        assertEquals("hit", second.headers().firstValue("X-Gateway-Cache").orElseThrow(), "B serves what A cached");
+        assertEquals(first.body(), second.body());
+        HttpResponse<String> stream = cached(b, "0", true);
+        assertEquals("hit", stream.headers().firstValue("X-Gateway-Cache").orElseThrow());
+        List<String> events = SseEvents.data(stream.body());
+        assertEquals("[DONE]", events.get(events.size() - 1));
+        assertEquals(id, JsonPath.from(events.get(0)).getString("id"));
+        assertTrue(JsonPath.from(events.get(events.size() - 2)).getInt("usage.total_tokens") > 0, stream.body());
+        HttpResponse<String> creative = cached(a, "0.7", false);
+        HttpResponse<String> again = cached(b, "0.7", false);
+        assertEquals("skip", again.headers().firstValue("X-Gateway-Cache").orElseThrow());
+        assertTrue(!JsonPath.from(creative.body()).getString("id").equals(JsonPath.from(again.body()).getString("id")),
+                "a request that is not deterministic is never served from the cache");
+        assertTrue(metric(b, "mistral_cache_hits_total") >= 2, "B counts its two hits");
+    }
+
+    /** A chat request of team-d that asks for the cache, at {@code temperature}. */
+    private HttpResponse<String> cached(int port, String temperature, boolean stream)
+            throws IOException, InterruptedException {
+        String body = "{\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],\"temperature\":" + temperature
+                + (stream ? ",\"stream\":true" : "") + "}";
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + CLIENT_KEYS.get("team-d"))
+                .header("X-Gateway-Cache", "use")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     @Order(1)
     void perKeyLimitAdmitsExactlyNRequestsAMinuteAcrossBothInstances() {
         Map<Integer, Integer> statuses = burst("team-a", 12);
@@ -122,6 +163,8 @@ class SharedStateIT {
         redis.kill();
 
         assertEquals(200, chat(a, "team-c", "mistral-small-2506", false).statusCode(), "allow: per-pod limits");
+        HttpResponse<String> uncached = cached(b, "0", false);
+        assertEquals(200, uncached.statusCode(), "Redis down: the cache never refuses; " + uncached.body());
         assertEquals(200, chat(b, "team-c", "mistral-small-2506", false).statusCode(), "allow: per-pod limits");
         HttpResponse<String> denied = chat(c, "team-c", "mistral-small-2506", false);
         assertEquals(503, denied.statusCode(), denied.body());
