@@ -142,6 +142,25 @@ class SeveralUpstreamKeysTest {
     }
 
     @Test
+    void aStreamWhoseFirstAttemptMeetsAThrottledKeyOpensOnTheOtherAtOnce() {
+        Simulator.inject(Fault.status(429).retryAfter(5).key(first()).times(-1));
+        long start = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+            Response stream = given().contentType(ContentType.JSON).body(STREAM).post("/v1/chat/completions");
+            assertEquals(200, stream.statusCode(), stream.asString());
+            List<String> events = SseEvents.data(stream.asString());
+            assertEquals("[DONE]", events.get(events.size() - 1));
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(1, Simulator.count("key1"), "one attempt met the 429, then the key rested");
+        assertEquals(4, Simulator.count("key2"));
+        assertTrue(elapsedMs < 4_000, "no stream waited for the Retry-After: " + elapsedMs + " ms");
+        assertEquals(CircuitBreakerStatus.State.CLOSED, breaker.state());
+        Awaitility.await().atMost(Duration.ofSeconds(7)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                given().get("/health").then().body("services.mistral.upstreamKeys[0].state", equalTo("active")));
+    }
+
+    @Test
     void aRejectedKeyIsTakenOutAndReportedHealthDegradedReadinessUp() {
         Simulator.inject(Fault.status(401).key(first()).times(-1));
         for (int i = 0; i < 6; i++) {
