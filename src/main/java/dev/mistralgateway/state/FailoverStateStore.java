@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
@@ -15,10 +16,12 @@ import dev.mistralgateway.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.InjectableInstance;
+import io.quarkus.proxy.ProxyConfigurationRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.common.vertx.ContextLocals;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
@@ -56,6 +59,7 @@ public class FailoverStateStore implements StateStore {
     private final Limits limits;
     private final InMemoryStateStore local;
     private final RedisStateStore shared;
+    private final RedisConnections connections;
     private final Vertx vertx;
     private final boolean denyOnFailure;
     private final Duration retryInterval;
@@ -69,7 +73,7 @@ public class FailoverStateStore implements StateStore {
     private volatile boolean warmedUp;
 
     FailoverStateStore(GatewayConfig config, InjectableInstance<ReactiveRedisDataSource> redis, Vertx vertx,
-            MeterRegistry registry) {
+            MeterRegistry registry, TlsConfigurationRegistry tls, ProxyConfigurationRegistry proxies) {
         GatewayConfig.State state = config.state();
         requirePositive(state.timeout(), "gateway.state.timeout");
         requirePositive(state.retryInterval(), "gateway.state.retry-interval");
@@ -81,8 +85,9 @@ public class FailoverStateStore implements StateStore {
         this.retryInterval = state.retryInterval();
         // The Redis client is active only when quarkus.redis.hosts is set; an inactive one is never created.
         boolean redisConfigured = redis.isResolvable() && redis.getHandle().getBean().isActive();
+        this.connections = redisConfigured ? RedisConnections.of(redis.get(), vertx, tls, proxies) : null;
         this.shared = redisConfigured
-                ? new RedisStateStore(redis.get(), vertx, limits, state.keyPrefix(), state.timeout())
+                ? new RedisStateStore(connections, vertx, limits, state.keyPrefix(), state.timeout())
                 : null;
         this.errors = Counter.builder("mistral.state.store.errors")
                 .description("Calls to the shared state store (Redis) that failed or timed out").register(registry);
@@ -224,6 +229,13 @@ public class FailoverStateStore implements StateStore {
     @Override
     public Spend lastSpend() {
         return shared == null || problem != null ? local.lastSpend() : shared.lastSpend();
+    }
+
+    @PreDestroy
+    void close() {
+        if (connections != null) {
+            connections.close();
+        }
     }
 
     /** Why the shared store is not in use right now, for {@code /health}; empty while it works. */

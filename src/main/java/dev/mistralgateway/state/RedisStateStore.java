@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
@@ -29,7 +28,7 @@ final class RedisStateStore implements StateStore {
     record Admission(Verdict key, Verdict budget) {
     }
 
-    private final ReactiveRedisDataSource redis;
+    private final RedisConnections redis;
     private final Vertx vertx;
     private final Limits limits;
     private final String spendKey;
@@ -47,7 +46,7 @@ final class RedisStateStore implements StateStore {
             .flatMap(window -> Stream.of(String.valueOf(window.bucketMillis()), String.valueOf(window.buckets())))
             .toList();
 
-    RedisStateStore(ReactiveRedisDataSource redis, Vertx vertx, Limits limits, String prefix, Duration timeout) {
+    RedisStateStore(RedisConnections redis, Vertx vertx, Limits limits, String prefix, Duration timeout) {
         this.redis = redis;
         this.vertx = vertx;
         this.limits = limits;
