@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The Lua scripts that make each check-and-count one atomic step on Redis, whatever the number of pods. Time comes
@@ -278,6 +279,50 @@ final class RedisScripts {
             keep(hash, expiry, id, tonumber(ARGV[12]))
             return {0, 0}
             """);
+
+    /**
+     * The scripts {@link #BATCH} runs. A script not listed here is always sent alone.
+     */
+    static final List<Script> BATCHED = List.of(ADMIT, READ_SPEND, BOOK, RESERVE);
+
+    /**
+     * Several runs of the scripts in {@link #BATCHED} as one script run, one after the other in the order given, on
+     * one reading of Redis' clock: what an event loop sends while its previous batch is on its way
+     * ({@link ScriptBatches}). Each script's text runs unchanged, as a function whose KEYS and ARGV are its own.
+     * KEYS: every run's keys, in order. ARGV: the number of runs, then for each: its script's place in
+     * {@link #BATCHED} (from 1), its number of keys and of arguments, and its arguments. Returns each run's answer,
+     * in order.
+     */
+    static final Script BATCH = batchOf(BATCHED);
+
+    private static Script batchOf(List<Script> scripts) {
+        StringBuilder text = new StringBuilder(COMMON).append("local scripts = {}\n");
+        for (int i = 0; i < scripts.size(); i++) {
+            String script = scripts.get(i).text();
+            if (!script.startsWith(COMMON)) {
+                throw new IllegalStateException("a batched script starts with the common part");
+            }
+            text.append("scripts[").append(i + 1).append("] = function(KEYS, ARGV)\n")
+                    .append(script, COMMON.length(), script.length()).append("end\n");
+        }
+        text.append("""
+                local answers, k, a = {}, 1, 2
+                for run = 1, tonumber(ARGV[1]) do
+                  local script, keyCount, argCount = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+                  local keys, args = {}, {}
+                  for i = 1, keyCount do
+                    keys[i] = KEYS[k + i - 1]
+                  end
+                  for i = 1, argCount do
+                    args[i] = ARGV[a + 2 + i]
+                  end
+                  k, a = k + keyCount, a + 3 + argCount
+                  answers[run] = scripts[script](keys, args)
+                end
+                return answers
+                """);
+        return new Script(text.toString());
+    }
 
     private RedisScripts() {
     }

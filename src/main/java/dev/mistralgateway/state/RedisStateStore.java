@@ -19,7 +19,8 @@ import io.vertx.redis.client.Command;
 
 /**
  * The counters on Redis, shared by every pod: one script run ({@link RedisScripts}) per check or booking, so that
- * a check and its count are one atomic step. Every call fails after {@code gateway.state.timeout}; what then
+ * a check and its count are one atomic step; the runs an event loop makes while its last ones are on their way go
+ * together, as one ({@link ScriptBatches}). Every call fails after {@code gateway.state.timeout}; what then
  * happens is {@link FailoverStateStore}'s business.
  */
 final class RedisStateStore implements StateStore {
@@ -28,7 +29,12 @@ final class RedisStateStore implements StateStore {
     record Admission(Verdict key, Verdict budget) {
     }
 
+    /** One script run to make. */
+    private record Run(RedisScripts.Script script, List<String> keys, List<String> args) {
+    }
+
     private final RedisConnections redis;
+    private final ScriptBatches<Run, Response> batches = new ScriptBatches<>(this::runAll);
     private final Vertx vertx;
     private final Limits limits;
     private final String spendKey;
@@ -220,7 +226,8 @@ final class RedisStateStore implements StateStore {
     Uni<Void> warmUp(Duration patience) {
         return Uni.combine().all()
                 .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK),
-                        load(RedisScripts.RESERVE), load(RedisScripts.READ_KEY_SPEND)).discardItems()
+                        load(RedisScripts.RESERVE), load(RedisScripts.READ_KEY_SPEND), load(RedisScripts.BATCH))
+                .discardItems()
                 .ifNoItem().after(patience).failWith(() -> new StateStoreTimeoutException(patience));
     }
 
@@ -251,11 +258,41 @@ final class RedisStateStore implements StateStore {
         return prefix + "key:{" + key + "}:" + what;
     }
 
-    /** Runs a cached script, sending its text when Redis does not have it (a restarted or new Redis). */
+    /** Runs a script, with others of the same event loop when they wait for Redis too ({@link ScriptBatches}). */
     private Uni<Response> run(RedisScripts.Script script, List<String> keys, List<String> args) {
-        return withinTimeout(redis.execute(Command.EVALSHA, evalArgs(script.sha(), keys, args))
+        Run run = new Run(script, keys, args);
+        return withinTimeout(RedisScripts.BATCHED.contains(script) ? batches.submit(run) : runAlone(run));
+    }
+
+    /** Runs alone, or as one {@link RedisScripts#BATCH} when there are several; answers each in order. */
+    private Uni<List<Response>> runAll(List<Run> runs) {
+        if (runs.size() == 1) {
+            return withinTimeout(runAlone(runs.get(0))).map(List::of);
+        }
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        args.add(String.valueOf(runs.size()));
+        for (Run run : runs) {
+            keys.addAll(run.keys());
+            args.add(String.valueOf(RedisScripts.BATCHED.indexOf(run.script()) + 1));
+            args.add(String.valueOf(run.keys().size()));
+            args.add(String.valueOf(run.args().size()));
+            args.addAll(run.args());
+        }
+        return withinTimeout(runAlone(new Run(RedisScripts.BATCH, keys, args))).map(answers -> {
+            List<Response> each = new ArrayList<>(runs.size());
+            for (int i = 0; i < runs.size(); i++) {
+                each.add(answers.get(i));
+            }
+            return each;
+        });
+    }
+
+    /** Runs a cached script, sending its text when Redis does not have it (a restarted or new Redis). */
+    private Uni<Response> runAlone(Run run) {
+        return redis.execute(Command.EVALSHA, evalArgs(run.script().sha(), run.keys(), run.args()))
                 .onFailure(RedisStateStore::isNoScript)
-                .recoverWithUni(() -> redis.execute(Command.EVAL, evalArgs(script.text(), keys, args))));
+                .recoverWithUni(() -> redis.execute(Command.EVAL, evalArgs(run.script().text(), run.keys(), run.args())));
     }
 
     /**
