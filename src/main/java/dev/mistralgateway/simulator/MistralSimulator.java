@@ -289,6 +289,8 @@ public final class MistralSimulator implements AutoCloseable {
         int position = key == null ? -1 : acceptedKeys.indexOf(key);
         if (position >= 0) {
             increment("key" + (position + 1));
+            // Per endpoint too: a test of chats must not count the health probe's model-list calls on the same key.
+            increment(endpoint + "_key" + (position + 1));
         }
         Fault fault = faults.take(endpoint, stream, body, key);
         if (fault != null) {
