@@ -15,6 +15,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.mistralgateway.config.GatewayConfig;
 import dev.mistralgateway.cost.SpendMeter;
+import dev.mistralgateway.metrics.GatewayMetrics;
+import dev.mistralgateway.state.FailoverStateStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.InjectableInstance;
@@ -49,12 +51,12 @@ public class ResponseCache {
     private final Cache<String, byte[]> memory;
     private final ReactiveValueCommands<String, byte[]> redis;
     private final Counter redisErrors;
-    private final MeterRegistry registry;
+    private final GatewayMetrics metrics;
     private final SpendMeter spend;
 
     ResponseCache(GatewayConfig config, InjectableInstance<ReactiveRedisDataSource> redis, MeterRegistry registry,
-            SpendMeter spend) {
-        this.registry = registry;
+            GatewayMetrics metrics, SpendMeter spend) {
+        this.metrics = metrics;
         this.spend = spend;
         GatewayConfig.Cache cache = config.cache();
         this.enabled = cache.enabled();
@@ -68,8 +70,7 @@ public class ResponseCache {
                 .weigher((String key, byte[] answer) -> key.length() + answer.length)
                 .expireAfterWrite(ttl)
                 .build();
-        boolean shared = redis.isResolvable() && redis.getHandle().getBean().isActive();
-        this.redis = enabled && shared ? redis.get().value(byte[].class) : null;
+        this.redis = enabled && FailoverStateStore.redisConfigured(redis) ? redis.get().value(byte[].class) : null;
         this.redisErrors = Counter.builder("mistral.cache.store.errors")
                 .description("Cache lookups and stores on Redis that failed or timed out (served as misses)")
                 .register(registry);
@@ -117,21 +118,13 @@ public class ResponseCache {
      * USD its usage would have cost at its model's price, {@code mistral_cache_saved_usd_total}.
      */
     public void countHit(String endpoint, JsonNode answer) {
-        Counter.builder("mistral.cache.hits").description("Requests answered from the response cache")
-                .tag("endpoint", endpoint).register(registry).increment();
         JsonNode usage = answer.path("usage");
-        if (usage.isObject()) {
-            Counter.builder("mistral.cache.saved.usd")
-                    .description("What the answers served from the cache would have cost at Mistral, in USD")
-                    .tag("endpoint", endpoint).register(registry)
-                    .increment(spend.usd(answer.path("model").asText(""), usage));
-        }
+        metrics.cacheHit(endpoint, usage.isObject() ? spend.usd(answer.path("model").asText(""), usage) : 0);
     }
 
     /** Counts a lookup of {@code endpoint} that found nothing ({@code mistral_cache_misses_total}). */
     public void countMiss(String endpoint) {
-        Counter.builder("mistral.cache.misses").description("Requests that asked the response cache and went to Mistral")
-                .tag("endpoint", endpoint).register(registry).increment();
+        metrics.cacheMiss(endpoint);
     }
 
     /** Keeps {@code answer} under {@code key}, unless it is over the entry limit. */

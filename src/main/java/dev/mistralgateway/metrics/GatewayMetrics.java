@@ -127,6 +127,19 @@ public class GatewayMetrics {
         counter("mistral.streams.truncated", "Streams from Mistral that broke or ended before [DONE]").increment();
     }
 
+    /** A request answered from the response cache, and what its usage would have cost at Mistral. */
+    public void cacheHit(String endpoint, double savedUsd) {
+        counter("mistral.cache.hits", "Requests answered from the response cache", "endpoint", endpoint).increment();
+        counter("mistral.cache.saved.usd", "What the answers served from the cache would have cost at Mistral, in USD",
+                "endpoint", endpoint).increment(savedUsd);
+    }
+
+    /** A request that asked the response cache and went to Mistral. */
+    public void cacheMiss(String endpoint) {
+        counter("mistral.cache.misses", "Requests that asked the response cache and went to Mistral",
+                "endpoint", endpoint).increment();
+    }
+
     private Counter counter(String name, String description, String... tags) {
         return counters.computeIfAbsent(key(name, tags),
                 k -> Counter.builder(name).description(description).tags(tags).register(registry));

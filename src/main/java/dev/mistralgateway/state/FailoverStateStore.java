@@ -83,8 +83,7 @@ public class FailoverStateStore implements StateStore {
         this.vertx = vertx;
         this.denyOnFailure = state.onFailure() == GatewayConfig.State.OnFailure.DENY;
         this.retryInterval = state.retryInterval();
-        // The Redis client is active only when quarkus.redis.hosts is set; an inactive one is never created.
-        boolean redisConfigured = redis.isResolvable() && redis.getHandle().getBean().isActive();
+        boolean redisConfigured = redisConfigured(redis);
         this.connections = redisConfigured ? RedisConnections.of(redis.get(), vertx, tls, proxies) : null;
         this.shared = redisConfigured
                 ? new RedisStateStore(connections, vertx, limits, state.keyPrefix(), state.timeout())
@@ -97,6 +96,14 @@ public class FailoverStateStore implements StateStore {
             LOG.infof("Limits and budget are shared through Redis (keys %s*); on failure: %s", state.keyPrefix(),
                     state.onFailure().name().toLowerCase(Locale.ROOT));
         }
+    }
+
+    /**
+     * Whether the gateway has a Redis: the client is active only when {@code quarkus.redis.hosts} is set, and an
+     * inactive one is never created.
+     */
+    public static boolean redisConfigured(InjectableInstance<ReactiveRedisDataSource> redis) {
+        return redis.isResolvable() && redis.getHandle().getBean().isActive();
     }
 
     private static void requirePositive(Duration value, String property) {
