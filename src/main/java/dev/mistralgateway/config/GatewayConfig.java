@@ -204,6 +204,13 @@ public interface GatewayConfig {
         @WithDefault("10m")
         Duration reservationTtl();
 
+        /**
+         * How long a pod's share of a busy key's limits (requests, tokens and USD taken from Redis in advance, at most
+         * an eighth of what is left) serves before what is unused goes back; 0: no shares, every request asks Redis.
+         */
+        @WithDefault("1s")
+        Duration shareLife();
+
         /** Prefix of every Redis key, so that several gateways or other applications can share one Redis. */
         @WithDefault("mistral-gateway:")
         String keyPrefix();

@@ -2,6 +2,7 @@ package dev.mistralgateway.state;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,8 +33,11 @@ final class Bookings {
             return amounts.tokens;
         }
 
+        /** The ids of the reservations settled, then what the pod has given back of each share, as the script takes them. */
         List<String> settled() {
-            return amounts.settled;
+            List<String> all = new ArrayList<>(amounts.settled);
+            amounts.givenBack.forEach((share, total) -> all.add(share + "," + total[0] + "," + total[1]));
+            return all;
         }
 
         /** Each key's nano-USD, for the keys' own budgets. */
@@ -51,6 +55,8 @@ final class Bookings {
         private final Map<String, Long> keyNanoUsd = new HashMap<>();
         private final Map<String, Long> heldKeyNanoUsd = new HashMap<>();
         private final List<String> settled = new ArrayList<>();
+        /** By share id, what this pod has given back of it in all: nano-USD and tokens (the latest totals win). */
+        private final Map<String, long[]> givenBack = new LinkedHashMap<>();
 
         private void add(Amounts other) {
             nanoUsd += other.nanoUsd;
@@ -60,6 +66,12 @@ final class Bookings {
             other.keyNanoUsd.forEach((key, count) -> Bookings.add(keyNanoUsd, key, count));
             other.heldKeyNanoUsd.forEach((key, count) -> Bookings.add(heldKeyNanoUsd, key, count));
             settled.addAll(other.settled);
+            other.givenBack.forEach(this::givenBack);
+        }
+
+        private void givenBack(String share, long[] total) {
+            givenBack.merge(share, total.clone(),
+                    (a, b) -> new long[] { Math.max(a[0], b[0]), Math.max(a[1], b[1]) });
         }
 
         private void subtract(Amounts other) {
@@ -72,7 +84,7 @@ final class Bookings {
         }
 
         private boolean isEmpty() {
-            return nanoUsd == 0 && settled.isEmpty() && tokens.isEmpty();
+            return nanoUsd == 0 && settled.isEmpty() && tokens.isEmpty() && givenBack.isEmpty();
         }
 
         /** What Redis does not count yet of these amounts: the use, less what it holds for it. */
@@ -126,6 +138,11 @@ final class Bookings {
         }
     }
 
+    /** What this pod has given back of its share {@code share} in all, for the next batch. */
+    synchronized void givenBack(String share, long nanoUsd, long tokens) {
+        pending.givenBack(share, new long[] { nanoUsd, tokens });
+    }
+
     synchronized boolean nothingPending() {
         return pending.isEmpty();
     }
@@ -136,6 +153,7 @@ final class Bookings {
         Batch batch = new Batch(sendingNumber, pending);
         sending.add(pending);
         sending.settled.clear();
+        sending.givenBack.clear();
         pending = new Amounts();
         return batch;
     }

@@ -2,6 +2,7 @@ package dev.mistralgateway.state;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,6 +66,8 @@ public class FailoverStateStore implements StateStore {
     private final Duration retryInterval;
     private final Counter errors;
     private final Bookings bookings;
+    /** This pod's shares of its busy keys' limits; null without Redis or with gateway.state.share-life=0. */
+    private final KeyShares shares;
     private final AtomicBoolean booking = new AtomicBoolean();
     /** System.nanoTime() before which Redis is left alone after a failure; 0 while it works. */
     private volatile long retryAt;
@@ -88,6 +91,8 @@ public class FailoverStateStore implements StateStore {
         this.shared = redisConfigured
                 ? new RedisStateStore(connections, vertx, limits, state.keyPrefix(), state.timeout())
                 : null;
+        this.shares = shared == null || state.shareLife().isZero() ? null
+                : new KeyShares(limits, state.shareLife(), this::askShare, bookings::givenBack, System::nanoTime);
         this.errors = Counter.builder("mistral.state.store.errors")
                 .description("Calls to the shared state store (Redis) that failed or timed out").register(registry);
         if (shared == null) {
@@ -120,6 +125,9 @@ public class FailoverStateStore implements StateStore {
         }
         if (!redisDue()) {
             return Uni.createFrom().item(fallback(alone));
+        }
+        if (shares != null && shares.admit(key)) {
+            return ALLOWED;
         }
         return onCallerContext(shared.admit(key, bookings.unbooked(key)))
                 .map(admission -> {
@@ -168,6 +176,10 @@ public class FailoverStateStore implements StateStore {
         }
         if (!redisDue()) {
             return Uni.createFrom().item(reservedWithoutRedis(id, false));
+        }
+        if (shares != null && shares.reserve(id, key, nanoUsd, tokens)) {
+            local.shared(id);
+            return ALLOWED;
         }
         return onCallerContext(shared.reserve(id, key, nanoUsd, tokens, bookings.unbooked(key)))
                 .map(verdict -> {
@@ -220,7 +232,12 @@ public class FailoverStateStore implements StateStore {
     @Override
     public Uni<Void> settle(String reservation, String key, long nanoUsd, long tokens) {
         OpenReservations.Held freed = local.settleNow(reservation, key, nanoUsd, tokens);
-        if (shared != null) {
+        KeyShares.Held inShare = shares == null ? null : shares.take(reservation);
+        if (inShare != null) {
+            // Booked first, given back after: in between, Redis counts the reservation and the use, never neither.
+            bookings.add(key, nanoUsd, tokens, null, inShare.nanoUsd(), inShare.tokens());
+            shares.giveBack(inShare);
+        } else if (shared != null) {
             boolean heldOnRedis = freed != null && freed.shared();
             bookings.add(key, nanoUsd, tokens, reservation, heldOnRedis ? freed.nanoUsd() : 0,
                     heldOnRedis ? freed.tokens() : 0);
@@ -238,8 +255,32 @@ public class FailoverStateStore implements StateStore {
         return shared == null || problem != null ? local.lastSpend() : shared.lastSpend();
     }
 
+    /** A share of a key's limits for this pod ({@link KeyShares}), from Redis, with its unbooked use counted. */
+    private Uni<RedisStateStore.Grant> askShare(String id, String key, RedisStateStore.Grant asked, long returned,
+            RedisStateStore.Grant least) {
+        return shared.share(id, key, asked, returned, KeyShares.DIVISOR, least, bookings.unbooked(key))
+                .invoke(this::succeeded)
+                .onFailure().invoke(this::failed);
+    }
+
+    /** A pod that stops gives its shares back, and books what it served, before it closes its connections. */
     @PreDestroy
     void close() {
+        if (shares != null && problem == null) {
+            try {
+                List<Uni<RedisStateStore.Grant>> returns = shares.retireAll();
+                if (!returns.isEmpty()) {
+                    Uni.join().all(returns).andCollectFailures().replaceWithVoid().await().atMost(STARTUP_PATIENCE);
+                }
+                if (!bookings.nothingPending() && booking.compareAndSet(false, true)) {
+                    Bookings.Batch batch = bookings.take();
+                    shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.keyNanoUsd(), batch.settled())
+                            .await().atMost(STARTUP_PATIENCE);
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("Shares not given back at shutdown (they expire): %s", describe(e));
+            }
+        }
         if (connections != null) {
             connections.close();
         }
@@ -262,7 +303,12 @@ public class FailoverStateStore implements StateStore {
             warmedUp = true;
             failed(failure);
         });
-        vertx.setPeriodic(BOOKING_INTERVAL_MS, ignored -> bookPending());
+        vertx.setPeriodic(BOOKING_INTERVAL_MS, ignored -> {
+            if (shares != null && redisDue()) {
+                shares.tick();
+            }
+            bookPending();
+        });
     }
 
     /**

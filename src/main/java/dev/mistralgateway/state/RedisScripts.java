@@ -116,8 +116,32 @@ final class RedisScripts {
             local function expire(hash, expiry)
               for _, id in ipairs(redis.call('ZRANGEBYSCORE', expiry, '-inf', nowMs, 'LIMIT', 0, 100)) do
                 free(hash, id)
-                redis.call('HDEL', hash, 'x:' .. id)
+                redis.call('HDEL', hash, 'x:' .. id, 'g:' .. id)
                 redis.call('ZREM', expiry, id)
+              end
+            end
+            -- A pod's share (see SHARE) is given back in parts: nano and tokens are what the pod has given back of it
+            -- so far, in all ('g:' .. id keeps the last totals, so that a part sent twice is given back once); the
+            -- share goes once nothing of it is held.
+            local function giveBack(hash, expiry, id, nano, tokens)
+              local open = redis.call('HGET', hash, 'r:' .. id)
+              if not open then
+                return
+              end
+              local heldNano, heldTokens, key = string.match(open, '^(%-?%d+),(%-?%d+),(.*)$')
+              heldNano, heldTokens = tonumber(heldNano), tonumber(heldTokens)
+              local before = redis.call('HGET', hash, 'g:' .. id) or '0,0'
+              local doneNano, doneTokens = string.match(before, '^(%d+),(%d+)$')
+              local lessNano = math.min(heldNano, math.max(0, nano - tonumber(doneNano)))
+              local lessTokens = math.min(heldTokens, math.max(0, tokens - tonumber(doneTokens)))
+              count(hash, lessNano, lessTokens, key, -1)
+              heldNano, heldTokens = heldNano - lessNano, heldTokens - lessTokens
+              if heldNano <= 0 and heldTokens <= 0 then
+                redis.call('HDEL', hash, 'r:' .. id, 'g:' .. id)
+                redis.call('ZREM', expiry, id)
+              else
+                redis.call('HSET', hash, 'r:' .. id, heldNano .. ',' .. heldTokens .. ',' .. key, 'g:' .. id,
+                  math.max(nano, tonumber(doneNano)) .. ',' .. math.max(tokens, tonumber(doneTokens)))
               end
             end
             local function keep(hash, expiry, id, ttl)
@@ -186,7 +210,8 @@ final class RedisScripts {
      * number (kept in the marker, so that the pod's checks stop adding the batch once it is here), how long a
      * settlement is remembered (ms), the number of keys with tokens (n) and with a budget (m), the buckets of the
      * three budget windows (ms and count, each), then each key's tokens, each budgeted key's nano-USD, then the ids of
-     * the reservations settled. Returns the spend after it as {@link #READ_SPEND} does.
+     * the reservations settled, and, as {@code id,nano-USD,tokens}, what the pod has given back of each of its shares
+     * in all ({@link #SHARE}). Returns the spend after it as {@link #READ_SPEND} does.
      */
     static final Script BOOK = new Script(COMMON + """
             local hash, expiry, ttl = KEYS[3], KEYS[4], tonumber(ARGV[4])
@@ -204,9 +229,14 @@ final class RedisScripts {
               end
             end
             for i = 13 + n + m, #ARGV do
-              free(hash, ARGV[i])
-              redis.call('HSET', hash, 'x:' .. ARGV[i], 1)
-              keep(hash, expiry, ARGV[i], ttl)
+              local share, nano, tokens = string.match(ARGV[i], '^(.-),(%d+),(%d+)$')
+              if share then
+                giveBack(hash, expiry, share, tonumber(nano), tonumber(tokens))
+              else
+                free(hash, ARGV[i])
+                redis.call('HSET', hash, 'x:' .. ARGV[i], 1)
+                keep(hash, expiry, ARGV[i], ttl)
+              end
             end
             redis.call('SET', KEYS[2], ARGV[3], 'EX', 3600)
             expire(hash, expiry)
@@ -281,9 +311,72 @@ final class RedisScripts {
             """);
 
     /**
+     * A pod's share of a busy key's limits, taken in advance so that the pod serves the key's next requests without
+     * asking Redis (FailoverStateStore's {@code KeyShares}): some of the key's requests of the minute, and a
+     * reservation of nano-USD and tokens against the budget, the key's hourly tokens and the key's own budgets, made
+     * as {@link #RESERVE} makes a call's, under id. Each is at most what is left of its limit (spend, reservations and
+     * the pod's unbooked use counted) divided by the divisor, and none when that is under the least the pod asked for,
+     * so that near a limit the pod goes back to asking for every request. The pod gives the money part back as its
+     * calls settle ({@link #BOOK}), and unused requests with its next share. KEYS: as {@link #RESERVE}'s, then the
+     * key's request bucket. ARGV: as {@link #RESERVE}'s, with ARGV 3 and 4 the nano-USD and tokens asked (0: none),
+     * then requests per minute (0: no limit), the unused requests given back, the requests asked, the divisor, and
+     * the least requests, nano-USD and tokens worth taking. Returns {requests, nano-USD, tokens} granted.
+     */
+    static final Script SHARE = new Script(COMMON + """
+            local hash, expiry, id, key = KEYS[4], KEYS[5], ARGV[10], ARGV[11]
+            local divisor = tonumber(ARGV[27])
+            expire(hash, expiry)
+            local requests, perMinute = 0, tonumber(ARGV[24])
+            if perMinute > 0 then
+              local bucket = redis.call('HMGET', KEYS[9], 'a', 't')
+              local available = tonumber(bucket[1]) or perMinute
+              local at = tonumber(bucket[2]) or nowMs
+              available = math.min(perMinute,
+                available + math.max(0, nowMs - at) * perMinute / 60000 + tonumber(ARGV[25]))
+              requests = math.min(tonumber(ARGV[26]), math.floor(available / divisor))
+              if requests < tonumber(ARGV[28]) then
+                requests = 0
+              end
+              redis.call('HSET', KEYS[9], 'a', available - requests, 't', nowMs)
+              redis.call('PEXPIRE', KEYS[9], 61000)
+            end
+            local nano, tokens = tonumber(ARGV[3]), tonumber(ARGV[4])
+            local function room(sum, limit, heldField)
+              return math.floor((limit - sum - held(hash, heldField)) / divisor)
+            end
+            local spendUnbooked = unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[8]), tonumber(ARGV[9]))
+            if nano > 0 and tonumber(ARGV[1]) > 0 then
+              nano = math.min(nano, room(window(KEYS[1], 0, spendUnbooked), tonumber(ARGV[1]), 'usd'))
+            end
+            for w = 0, 2 do
+              local limit = tonumber(ARGV[13 + w])
+              if nano > 0 and limit > 0 then
+                local sum = windowOf(KEYS[6 + w], 0,
+                  unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[16]), tonumber(ARGV[17])),
+                  tonumber(ARGV[18 + 2 * w]), tonumber(ARGV[19 + 2 * w]))
+                nano = math.min(nano, room(sum, limit, 'usd:' .. key))
+              end
+            end
+            if tokens > 0 and tonumber(ARGV[2]) > 0 then
+              local sum = window(KEYS[2], 0,
+                unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])))
+              tokens = math.min(tokens, room(sum, tonumber(ARGV[2]), 'tok:' .. key))
+            end
+            if (tonumber(ARGV[3]) > 0 and nano < tonumber(ARGV[29])) or (tonumber(ARGV[4]) > 0 and tokens < tonumber(ARGV[30]))
+                or (nano <= 0 and tokens <= 0) then
+              nano, tokens = 0, 0
+            else
+              redis.call('HSET', hash, 'r:' .. id, nano .. ',' .. tokens .. ',' .. key)
+              count(hash, nano, tokens, key, 1)
+              keep(hash, expiry, id, tonumber(ARGV[12]))
+            end
+            return {requests, nano, tokens}
+            """);
+
+    /**
      * The scripts {@link #BATCH} runs. A script not listed here is always sent alone.
      */
-    static final List<Script> BATCHED = List.of(ADMIT, READ_SPEND, BOOK, RESERVE);
+    static final List<Script> BATCHED = List.of(ADMIT, READ_SPEND, BOOK, RESERVE, SHARE);
 
     /**
      * Several runs of the scripts in {@link #BATCHED} as one script run, one after the other in the order given, on

@@ -118,9 +118,49 @@ final class RedisStateStore implements StateStore {
      * were. Running it twice with one id reserves once, so a caller that lost the answer may ask again.
      */
     Uni<Verdict> reserve(String id, String key, long nanoUsd, long tokens, Unbooked unbooked) {
+        return run(RedisScripts.RESERVE, reserveKeys(key), reserveArgs(id, key, nanoUsd, tokens, unbooked))
+                .map(answer -> {
+                    Duration wait = Duration.ofMillis(answer.get(1).toLong());
+                    return switch (answer.get(0).toInteger()) {
+                        case 0 -> Verdict.ALLOWED;
+                        case 2 -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait);
+                        case 4 -> new Verdict(Verdict.Outcome.KEY_BUDGET_EXHAUSTED, wait);
+                        default -> new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait);
+                    };
+                });
+    }
+
+    /** What a {@link RedisScripts#SHARE} run granted: requests, nano-USD and tokens. */
+    record Grant(long requests, long nanoUsd, long tokens) {
+    }
+
+    /**
+     * Takes a share of {@code key}'s limits for this pod ({@link RedisScripts#SHARE}), giving back {@code returned}
+     * unused requests of its last one; each asked amount is granted up to what is left of its limit divided by
+     * {@code divisor}, or not at all when under its least ({@code least}: requests, nano-USD, tokens).
+     */
+    Uni<Grant> share(String id, String key, Grant asked, long returned, long divisor, Grant least,
+            Unbooked unbooked) {
+        List<String> keys = new ArrayList<>(reserveKeys(key));
+        keys.add(keyName(key, "requests"));
+        List<String> args = reserveArgs(id, key, asked.nanoUsd(), asked.tokens(), unbooked);
+        args.addAll(List.of(String.valueOf(limits.requestsPerMinute()), String.valueOf(returned),
+                String.valueOf(asked.requests()), String.valueOf(divisor), String.valueOf(least.requests()),
+                String.valueOf(least.nanoUsd()), String.valueOf(least.tokens())));
+        return run(RedisScripts.SHARE, keys, args)
+                .map(answer -> new Grant(answer.get(0).toLong(), answer.get(1).toLong(), answer.get(2).toLong()));
+    }
+
+    /** {@link RedisScripts#RESERVE}'s KEYS, which {@link RedisScripts#SHARE}'s start with. */
+    private List<String> reserveKeys(String key) {
         List<String> keys = new ArrayList<>(List.of(spendKey, keyName(key, "tokens"), podKey, reservationsKey,
                 expiryKey));
         keys.addAll(keySpendKeys(key));
+        return keys;
+    }
+
+    /** {@link RedisScripts#RESERVE}'s ARGV, which {@link RedisScripts#SHARE}'s start with. */
+    private List<String> reserveArgs(String id, String key, long nanoUsd, long tokens, Unbooked unbooked) {
         List<String> args = new ArrayList<>(List.of(String.valueOf(limits.hourlyBudgetNanoUsd()),
                 String.valueOf(limits.hourlyTokens()), String.valueOf(limits.reservesUsd(key) ? nanoUsd : 0),
                 String.valueOf(limits.hourlyTokens() > 0 ? tokens : 0),
@@ -135,16 +175,7 @@ final class RedisStateStore implements StateStore {
         args.add(String.valueOf(unbooked.batchKeyNanoUsd()));
         args.add(String.valueOf(unbooked.pendingKeyNanoUsd()));
         args.addAll(WINDOWS);
-        return run(RedisScripts.RESERVE, keys, args)
-                .map(answer -> {
-                    Duration wait = Duration.ofMillis(answer.get(1).toLong());
-                    return switch (answer.get(0).toInteger()) {
-                        case 0 -> Verdict.ALLOWED;
-                        case 2 -> new Verdict(Verdict.Outcome.TOKENS_EXHAUSTED, wait);
-                        case 4 -> new Verdict(Verdict.Outcome.KEY_BUDGET_EXHAUSTED, wait);
-                        default -> new Verdict(Verdict.Outcome.BUDGET_EXHAUSTED, wait);
-                    };
-                });
+        return args;
     }
 
     /** A key's spend windows on Redis, in the order of {@link Window}. */
@@ -226,7 +257,8 @@ final class RedisStateStore implements StateStore {
     Uni<Void> warmUp(Duration patience) {
         return Uni.combine().all()
                 .unis(load(RedisScripts.ADMIT), load(RedisScripts.READ_SPEND), load(RedisScripts.BOOK),
-                        load(RedisScripts.RESERVE), load(RedisScripts.READ_KEY_SPEND), load(RedisScripts.BATCH))
+                        load(RedisScripts.RESERVE), load(RedisScripts.READ_KEY_SPEND), load(RedisScripts.SHARE),
+                        load(RedisScripts.BATCH))
                 .discardItems()
                 .ifNoItem().after(patience).failWith(() -> new StateStoreTimeoutException(patience));
     }
