@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.proxy.ProxyConfigurationRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.scheduler.Scheduled;
@@ -64,7 +66,12 @@ public class FailoverStateStore implements StateStore {
     private final Vertx vertx;
     private final boolean denyOnFailure;
     private final Duration retryInterval;
+    /** How long a stopping pod waits for Redis to take its shares back: a stop must not hang on Redis. */
+    private final Duration closingPatience;
     private final Counter errors;
+    private final Counter sharesTaken;
+    /** The timer that books every {@value #BOOKING_INTERVAL_MS} ms; -1 before the start. */
+    private volatile long bookingTimer = -1;
     private final Bookings bookings;
     /** This pod's shares of its busy keys' limits; null without Redis or with gateway.state.share-life=0. */
     private final KeyShares shares;
@@ -86,6 +93,7 @@ public class FailoverStateStore implements StateStore {
         this.vertx = vertx;
         this.denyOnFailure = state.onFailure() == GatewayConfig.State.OnFailure.DENY;
         this.retryInterval = state.retryInterval();
+        this.closingPatience = state.timeout().multipliedBy(2);
         boolean redisConfigured = redisConfigured(redis);
         this.connections = redisConfigured ? RedisConnections.of(redis.get(), vertx, tls, proxies) : null;
         this.shared = redisConfigured
@@ -95,6 +103,9 @@ public class FailoverStateStore implements StateStore {
                 : new KeyShares(limits, state.shareLife(), this::askShare, bookings::givenBack, System::nanoTime);
         this.errors = Counter.builder("mistral.state.store.errors")
                 .description("Calls to the shared state store (Redis) that failed or timed out").register(registry);
+        this.sharesTaken = Counter.builder("mistral.state.shares")
+                .description("Shares of busy keys' limits this pod took from Redis, each serving the key's next"
+                        + " requests without a round trip").register(registry);
         if (shared == null) {
             LOG.info("Limits and budget are counted in memory, per pod (quarkus.redis.hosts is not set)");
         } else {
@@ -259,28 +270,50 @@ public class FailoverStateStore implements StateStore {
     private Uni<RedisStateStore.Grant> askShare(String id, String key, RedisStateStore.Grant asked, long returned,
             RedisStateStore.Grant least) {
         return shared.share(id, key, asked, returned, KeyShares.DIVISOR, least, bookings.unbooked(key))
-                .invoke(this::succeeded)
+                .invoke(grant -> {
+                    succeeded();
+                    if (grant.requests() > 0 || grant.nanoUsd() > 0 || grant.tokens() > 0) {
+                        sharesTaken.increment();
+                    }
+                })
                 .onFailure().invoke(this::failed);
     }
 
-    /** A pod that stops gives its shares back, and books what it served, before it closes its connections. */
+    /**
+     * A pod that stops gives its shares back and books what it served, at SIGTERM, while Redis can still be reached
+     * (Quarkus closes its Redis client before it destroys the beans): from then on it takes no share, so each of its
+     * last requests is checked on Redis. Needs {@code quarkus.shutdown.delay-enabled}, as the drain does; without it,
+     * shares expire with {@code gateway.state.reservation-ttl}.
+     */
+    void handBackShares(@Observes ShutdownDelayInitiatedEvent stopping) {
+        if (shares == null || problem != null || Context.isOnEventLoopThread()) {
+            return;
+        }
+        try {
+            List<Uni<RedisStateStore.Grant>> returns = shares.retireAll();
+            if (!returns.isEmpty()) {
+                Uni.join().all(returns).andCollectFailures().replaceWithVoid().await().atMost(closingPatience);
+            }
+            long until = System.nanoTime() + closingPatience.toNanos();
+            while (booking.get() && System.nanoTime() - until < 0) {
+                // The batch on its way lands first: one at a time.
+                LockSupport.parkNanos(1_000_000);
+            }
+            if (!bookings.nothingPending() && booking.compareAndSet(false, true)) {
+                Bookings.Batch batch = bookings.take();
+                shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.keyNanoUsd(), batch.settled())
+                        .onItemOrFailure().invoke(() -> booking.set(false))
+                        .await().atMost(closingPatience);
+                bookings.booked(batch);
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("Shares not given back at shutdown (they expire): %s", describe(e));
+        }
+    }
+
     @PreDestroy
     void close() {
-        if (shares != null && problem == null) {
-            try {
-                List<Uni<RedisStateStore.Grant>> returns = shares.retireAll();
-                if (!returns.isEmpty()) {
-                    Uni.join().all(returns).andCollectFailures().replaceWithVoid().await().atMost(STARTUP_PATIENCE);
-                }
-                if (!bookings.nothingPending() && booking.compareAndSet(false, true)) {
-                    Bookings.Batch batch = bookings.take();
-                    shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.keyNanoUsd(), batch.settled())
-                            .await().atMost(STARTUP_PATIENCE);
-                }
-            } catch (RuntimeException e) {
-                LOG.debugf("Shares not given back at shutdown (they expire): %s", describe(e));
-            }
-        }
+        vertx.cancelTimer(bookingTimer);
         if (connections != null) {
             connections.close();
         }
@@ -303,7 +336,7 @@ public class FailoverStateStore implements StateStore {
             warmedUp = true;
             failed(failure);
         });
-        vertx.setPeriodic(BOOKING_INTERVAL_MS, ignored -> {
+        bookingTimer = vertx.setPeriodic(BOOKING_INTERVAL_MS, ignored -> {
             if (shares != null && redisDue()) {
                 shares.tick();
             }

@@ -64,6 +64,8 @@ final class KeyShares {
     private final AtomicLong numbers = new AtomicLong();
     private final Map<String, KeyState> keys = new ConcurrentHashMap<>();
     private final Map<String, Held> calls = new ConcurrentHashMap<>();
+    /** Set when the pod stops: no share is asked for any more. */
+    private volatile boolean stopped;
     /** When {@link #tick} last looked for calls that were never settled; touched by the booking timer only. */
     private long sweptAt;
 
@@ -164,8 +166,12 @@ final class KeyShares {
         }
     }
 
-    /** Retires every share, for a pod that stops; returns the runs that give back their unused requests. */
+    /**
+     * Retires every share, for a pod that stops, and takes none from now on; returns the runs that give back their
+     * unused requests.
+     */
     List<Uni<Grant>> retireAll() {
+        stopped = true;
         List<Uni<Grant>> returns = new ArrayList<>();
         for (KeyState state : keys.values()) {
             Ask ask;
@@ -310,7 +316,7 @@ final class KeyShares {
 
         /** A new share to ask for, when the key is busy and its share is half gone (in time or in use), or none. */
         Ask askIfDue(long now) {
-            if (asking || now - coolUntil < 0) {
+            if (stopped || asking || now - coolUntil < 0) {
                 return null;
             }
             if (current != null && now - current.at < lifeNanos / 2 && !current.low()) {

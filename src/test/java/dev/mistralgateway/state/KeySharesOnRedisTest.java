@@ -165,6 +165,7 @@ class KeySharesOnRedisTest {
             assertTrue(runs < 4_000 - allowed.get() + allowed.get() / 4, runs + " script runs for " + allowed
                     + " admitted of 4,000");
         } finally {
+            other.handBackShares(null);
             other.close();
         }
     }

@@ -2,12 +2,18 @@ package dev.mistralgateway.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +89,73 @@ public final class RedisServer implements AutoCloseable {
 
     public String password() {
         return password;
+    }
+
+    /**
+     * Runs one command (after AUTH) on a connection of its own and returns its reply as text: a number or a string as
+     * it is, nil as null, an array as its items, one per line.
+     */
+    public String command(String... args) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            write(out, "AUTH", password);
+            reply(in);
+            write(out, args);
+            return reply(in);
+        }
+    }
+
+    private static void write(OutputStream out, String... args) throws IOException {
+        StringBuilder command = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String arg : args) {
+            byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+            command.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
+        }
+        out.write(command.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String reply(DataInputStream in) throws IOException {
+        String line = line(in);
+        switch (line.charAt(0)) {
+            case '+', ':' -> {
+                return line.substring(1);
+            }
+            case '-' -> throw new IOException("Redis: " + line.substring(1));
+            case '$' -> {
+                int length = Integer.parseInt(line.substring(1));
+                if (length < 0) {
+                    return null;
+                }
+                byte[] bytes = new byte[length + 2];
+                in.readFully(bytes);
+                return new String(bytes, 0, length, StandardCharsets.UTF_8);
+            }
+            case '*' -> {
+                int count = Integer.parseInt(line.substring(1));
+                List<String> items = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    items.add(reply(in));
+                }
+                return String.join("\n", items);
+            }
+            default -> throw new IOException("Not a Redis reply: " + line);
+        }
+    }
+
+    private static String line(DataInputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\r') {
+            if (c < 0) {
+                throw new IOException("Redis closed the connection");
+            }
+            line.append((char) c);
+        }
+        in.read();
+        return line.toString();
     }
 
     /** Ends the server the hard way (SIGKILL), as a crash or a lost node would. */
