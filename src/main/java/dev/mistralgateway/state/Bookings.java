@@ -33,7 +33,7 @@ final class Bookings {
             return amounts.tokens;
         }
 
-        /** The ids of the reservations settled, then what the pod has given back of each share, as the script takes them. */
+        /** The ids of the reservations settled, then what the pod gave back of each share, as the script takes them. */
         List<String> settled() {
             List<String> all = new ArrayList<>(amounts.settled);
             amounts.givenBack.forEach((share, total) -> all.add(share + "," + total[0] + "," + total[1]));

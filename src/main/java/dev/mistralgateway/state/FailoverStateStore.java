@@ -38,15 +38,19 @@ import io.vertx.core.Vertx;
  * per-pod limits ({@code gateway.state.on-failure=allow}) or refuse ({@code deny}), count the failure, and say so in
  * {@code /health}. It then leaves Redis alone for {@code gateway.state.retry-interval} and tries again.
  * <p>
- * A request costs one round trip: the key check also reads the budget, kept in the request's context for
- * {@link #checkBudget()}. Answers are booked in batches every {@value #BOOKING_INTERVAL_MS} ms, one script run for
- * all of them; what could not be booked (Redis away) stays in the batch until Redis answers, so the fleet's hour
- * loses none of it. Until an answer is booked, this pod's own checks count it anyway (the scripts take it as an
- * argument), so that a pod never lets through what it has itself just used up.
+ * A request no share covers costs a round trip per check: the key check also reads the budget, kept in the
+ * request's context for {@link #checkBudget()}. Answers are booked in batches every {@value #BOOKING_INTERVAL_MS} ms,
+ * one script run for all of them; what could not be booked (Redis away) stays in the batch until Redis answers, so
+ * the fleet's hour loses none of it. Until an answer is booked, this pod's own checks count it anyway (the scripts take
+ * it as an argument), so that a pod never lets through what it has itself just used up.
  * <p>
- * Why one class of about 280 lines: the switch between Redis and memory, the retry interval and the batch booking
- * share one state (is Redis in use, what is booked, what is in flight), and splitting them would pass that state
- * around; the bookings themselves already live in {@link Bookings}, the scripts in {@link RedisScripts}.
+ * A busy key's requests are admitted and reserved against this pod's share of its limits ({@link KeyShares}), taken
+ * from Redis in advance, without a round trip each; the shares go back as their calls settle, and at SIGTERM.
+ * <p>
+ * Why one class of about 440 lines: the switch between Redis and memory, the retry interval, the batch booking and
+ * the shares' way to Redis share one state (is Redis in use, what is booked, what is in flight), and splitting them
+ * would pass that state around; the bookings themselves already live in {@link Bookings}, the shares in
+ * {@link KeyShares}, the scripts in {@link RedisScripts}.
  */
 @Singleton
 public class FailoverStateStore implements StateStore {
@@ -299,13 +303,7 @@ public class FailoverStateStore implements StateStore {
                 // The batch on its way lands first: one at a time.
                 LockSupport.parkNanos(1_000_000);
             }
-            if (!bookings.nothingPending() && booking.compareAndSet(false, true)) {
-                Bookings.Batch batch = bookings.take();
-                shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.keyNanoUsd(), batch.settled())
-                        .onItemOrFailure().invoke(() -> booking.set(false))
-                        .await().atMost(closingPatience);
-                bookings.booked(batch);
-            }
+            bookPending().await().atMost(closingPatience);
         } catch (RuntimeException e) {
             LOG.debugf("Shares not given back at shutdown (they expire): %s", describe(e));
         }
@@ -340,7 +338,8 @@ public class FailoverStateStore implements StateStore {
             if (shares != null && redisDue()) {
                 shares.tick();
             }
-            bookPending();
+            bookPending().subscribe().with(booked -> {
+            });
         });
     }
 
@@ -362,21 +361,23 @@ public class FailoverStateStore implements StateStore {
     }
 
     /** Sends what was served since the last booking, one booking at a time; what fails stays for the next. */
-    private void bookPending() {
+    private Uni<Void> bookPending() {
         if (bookings.nothingPending() || !redisDue() || !booking.compareAndSet(false, true)) {
-            return;
+            return Uni.createFrom().voidItem();
         }
         Bookings.Batch batch = bookings.take();
-        shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.keyNanoUsd(), batch.settled())
-                .subscribe().with(ignored -> {
+        return shared.book(batch.number(), batch.nanoUsd(), batch.tokens(), batch.keyNanoUsd(), batch.settled())
+                .invoke(() -> {
                     bookings.booked(batch);
                     booking.set(false);
                     succeeded();
-                }, failure -> {
+                })
+                .onFailure().invoke(failure -> {
                     bookings.returned(batch);
                     booking.set(false);
                     failed(failure);
-                });
+                })
+                .onFailure().recoverWithNull();
     }
 
     private boolean redisDue() {

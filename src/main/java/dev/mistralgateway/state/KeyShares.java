@@ -15,20 +15,21 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * This pod's shares of its busy keys' limits, so that a key's requests are checked and reserved here, at in-memory
- * speed, while the fleet's limits hold on Redis. A key that made at least {@value #LEAST_CALLS} calls on this pod within
- * a share's life asks Redis ({@link RedisScripts#SHARE}) for what it would use in one and a half at that rate: requests of
- * the minute, and nano-USD and tokens reserved against every limit, each at most an eighth ({@value #DIVISOR}) of what
- * is left of it, and none when that is less than {@value #LEAST_CALLS} of its calls take. Its next requests take from
- * the share without a round trip; a request the share cannot hold goes to Redis alone, as without shares, so a key near
- * a limit is checked request by request again, and no limit is ever overrun by a share: what it holds is held on
- * Redis, where every pod's checks count it.
+ * speed, while the fleet's limits hold on Redis. A key that made at least {@value #LEAST_CALLS} calls on this pod
+ * within a share's life asks Redis ({@link RedisScripts#SHARE}) for what it would use in one and a half at that rate:
+ * requests of the minute, and nano-USD and tokens reserved against every limit, each at most an eighth
+ * ({@value #DIVISOR}) of what is left of it, and none when that is less than {@value #LEAST_CALLS} of its calls take.
+ * Its next requests take from the share without a round trip; a request the share cannot hold goes to Redis alone, as
+ * without shares, so a key near a limit is checked request by request again, and no limit is ever overrun by a share:
+ * what it holds is held on Redis, where every pod's checks count it.
  * <p>
  * A share serves new requests for {@code gateway.state.share-life} and is replaced halfway through while its key
  * stays busy. What it holds goes back as its calls settle (each call's reservation, given back with the batch that
- * books its use), what no call took goes back when it retires, unused requests with the key's next share; should the
- * pod die, the share expires with {@code gateway.state.reservation-ttl}, like a call's reservation. What a share
- * costs the rest of the fleet is the unused part of what it holds for at most its life: at most an eighth of what was
- * left of each limit (src/docs/security.md).
+ * books its use), what no call took goes back when it retires, unused requests with the key's next share (or alone,
+ * once the key is quiet); everything goes back at SIGTERM ({@link #retireAll}); should the pod die, the share expires
+ * with {@code gateway.state.reservation-ttl}, like a call's reservation. What a share costs the rest of the fleet is
+ * the unused part of what it holds for at most its life: at most an eighth of what was left of each limit
+ * (src/docs/security.md).
  * <p>
  * Every key's state is touched under its own lock; a few hundred nanoseconds, never I/O.
  */

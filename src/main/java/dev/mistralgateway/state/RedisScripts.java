@@ -362,7 +362,8 @@ final class RedisScripts {
                 unbooked(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])))
               tokens = math.min(tokens, room(sum, tonumber(ARGV[2]), 'tok:' .. key))
             end
-            if (tonumber(ARGV[3]) > 0 and nano < tonumber(ARGV[29])) or (tonumber(ARGV[4]) > 0 and tokens < tonumber(ARGV[30]))
+            if (tonumber(ARGV[3]) > 0 and nano < tonumber(ARGV[29]))
+                or (tonumber(ARGV[4]) > 0 and tokens < tonumber(ARGV[30]))
                 or (nano <= 0 and tokens <= 0) then
               nano, tokens = 0, 0
             else

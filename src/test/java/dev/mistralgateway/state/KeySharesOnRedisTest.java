@@ -57,7 +57,8 @@ class KeySharesOnRedisTest {
     public static class BusyKeys implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("gateway.budget.hourly-usd", "1", "gateway.key-limits.requests-per-minute", String.valueOf(PER_MINUTE),
+            return Map.of("gateway.budget.hourly-usd", "1",
+                    "gateway.key-limits.requests-per-minute", String.valueOf(PER_MINUTE),
                     "gateway.key-limits.hourly-tokens", "100000000");
         }
 
@@ -106,7 +107,8 @@ class KeySharesOnRedisTest {
             LockSupport.parkNanos(started + i * 1_000_000L - System.nanoTime());
             assertEquals(Verdict.Outcome.ALLOWED, store.admitKey("team-a").await().indefinitely().outcome());
             String id = "busy-" + i;
-            assertEquals(Verdict.Outcome.ALLOWED, store.reserve(id, "team-a", 2_000, 20).await().indefinitely().outcome());
+            assertEquals(Verdict.Outcome.ALLOWED,
+                    store.reserve(id, "team-a", 2_000, 20).await().indefinitely().outcome());
             store.settle(id, "team-a", 1_000, 10).await().indefinitely();
         }
         long runs = scriptRuns() - runsBefore;
