@@ -73,6 +73,18 @@ final class RedisScripts {
               end
               redis.call('PEXPIRE', key, (buckets + 1) * bucketMs)
             end
+            -- A key's request bucket (a = requests available, t = ms of the last refill), refilled up to now at
+            -- perMinute a minute, and kept with what is available after a take.
+            local function refilled(bucket, perMinute)
+              local state = redis.call('HMGET', bucket, 'a', 't')
+              local available = tonumber(state[1]) or perMinute
+              local at = tonumber(state[2]) or nowMs
+              return math.min(perMinute, available + math.max(0, nowMs - at) * perMinute / 60000)
+            end
+            local function keepBucket(bucket, available)
+              redis.call('HSET', bucket, 'a', available, 't', nowMs)
+              redis.call('PEXPIRE', bucket, 61000)
+            end
             local function add(key, value)
               addTo(key, value, 60000, 60)
             end
@@ -167,17 +179,13 @@ final class RedisScripts {
             local perMinute, hourlyTokens = tonumber(ARGV[1]), tonumber(ARGV[2])
             local outcome, keyWait = 0, 0
             if perMinute > 0 then
-              local bucket = redis.call('HMGET', KEYS[1], 'a', 't')
-              local available = tonumber(bucket[1]) or perMinute
-              local at = tonumber(bucket[2]) or nowMs
-              available = math.min(perMinute, available + math.max(0, nowMs - at) * perMinute / 60000)
+              local available = refilled(KEYS[1], perMinute)
               if available >= 1 then
                 available = available - 1
               else
                 outcome, keyWait = 1, math.ceil((1 - available) * 60000 / perMinute)
               end
-              redis.call('HSET', KEYS[1], 'a', available, 't', nowMs)
-              redis.call('PEXPIRE', KEYS[1], 61000)
+              keepBucket(KEYS[1], available)
             end
             if outcome == 0 and hourlyTokens > 0 then
               local _, wait = window(KEYS[2], hourlyTokens,
@@ -328,17 +336,12 @@ final class RedisScripts {
             expire(hash, expiry)
             local requests, perMinute = 0, tonumber(ARGV[24])
             if perMinute > 0 then
-              local bucket = redis.call('HMGET', KEYS[9], 'a', 't')
-              local available = tonumber(bucket[1]) or perMinute
-              local at = tonumber(bucket[2]) or nowMs
-              available = math.min(perMinute,
-                available + math.max(0, nowMs - at) * perMinute / 60000 + tonumber(ARGV[25]))
+              local available = math.min(perMinute, refilled(KEYS[9], perMinute) + tonumber(ARGV[25]))
               requests = math.min(tonumber(ARGV[26]), math.floor(available / divisor))
               if requests < tonumber(ARGV[28]) then
                 requests = 0
               end
-              redis.call('HSET', KEYS[9], 'a', available - requests, 't', nowMs)
-              redis.call('PEXPIRE', KEYS[9], 61000)
+              keepBucket(KEYS[9], available - requests)
             end
             local nano, tokens = tonumber(ARGV[3]), tonumber(ARGV[4])
             local function room(sum, limit, heldField)
