@@ -94,7 +94,7 @@ final class InMemoryStateStore implements StateStore {
         if (keyWait.isPresent()) {
             return new Verdict(Verdict.Outcome.KEY_BUDGET_EXHAUSTED, keyWait.get());
         }
-        open.hold(id, key, limits.reservesUsd(key) ? nanoUsd : 0, limits.hourlyTokens() > 0 ? tokens : 0);
+        open.hold(id, key, limits.reservedNanoUsd(key, nanoUsd), limits.reservedTokens(tokens));
         return Verdict.ALLOWED;
     }
 

@@ -96,8 +96,8 @@ final class KeyShares {
      * under {@code id}: true when the share holds it, false when Redis must be asked.
      */
     boolean reserve(String id, String key, long nanoUsd, long tokens) {
-        long nano = limits.reservesUsd(key) ? nanoUsd : 0;
-        long counted = limits.hourlyTokens() > 0 ? tokens : 0;
+        long nano = limits.reservedNanoUsd(key, nanoUsd);
+        long counted = limits.reservedTokens(tokens);
         return fromShare(key, (state, share) -> {
             state.reserved++;
             state.nanoUsd += nano;

@@ -69,6 +69,16 @@ record Limits(int requestsPerMinute, long hourlyTokens, long hourlyBudgetNanoUsd
         return hasBudget() || hasKeyBudget(key);
     }
 
+    /** What of a call's most nano-USD is reserved: all of it when a USD budget applies to {@code key}, else none. */
+    long reservedNanoUsd(String key, long nanoUsd) {
+        return reservesUsd(key) ? nanoUsd : 0;
+    }
+
+    /** What of a call's most tokens is reserved: all of them under an hourly token limit, else none. */
+    long reservedTokens(long tokens) {
+        return hourlyTokens > 0 ? tokens : 0;
+    }
+
     boolean limitsKeys() {
         return requestsPerMinute > 0 || hourlyTokens > 0;
     }

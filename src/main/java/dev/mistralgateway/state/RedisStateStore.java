@@ -162,8 +162,8 @@ final class RedisStateStore implements StateStore {
     /** {@link RedisScripts#RESERVE}'s ARGV, which {@link RedisScripts#SHARE}'s start with. */
     private List<String> reserveArgs(String id, String key, long nanoUsd, long tokens, Unbooked unbooked) {
         List<String> args = new ArrayList<>(List.of(String.valueOf(limits.hourlyBudgetNanoUsd()),
-                String.valueOf(limits.hourlyTokens()), String.valueOf(limits.reservesUsd(key) ? nanoUsd : 0),
-                String.valueOf(limits.hourlyTokens() > 0 ? tokens : 0),
+                String.valueOf(limits.hourlyTokens()), String.valueOf(limits.reservedNanoUsd(key, nanoUsd)),
+                String.valueOf(limits.reservedTokens(tokens)),
                 String.valueOf(unbooked.batch()), String.valueOf(unbooked.batchTokens()),
                 String.valueOf(unbooked.pendingTokens()), String.valueOf(unbooked.batchNanoUsd()),
                 String.valueOf(unbooked.pendingNanoUsd()), id, key,
