@@ -140,6 +140,10 @@ public class SpendMeter {
             }
             request.reservation(reservation);
             return new Reserved(verdict, reservation);
+        }).onCancellation().invoke(() -> {
+            // The client left while the reservation was on its way (to Redis): freed by its id, which also keeps one
+            // that reaches Redis after its release from being made.
+            release(reservation);
         });
     }
 

@@ -4,6 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +23,7 @@ import dev.mistralgateway.testing.RedisServer;
 import dev.mistralgateway.testing.SimulatorResource;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -59,6 +64,9 @@ class ReservationsOnRedisTest {
 
     @Inject
     ReactiveRedisDataSource redis;
+
+    @TestHTTPResource("/v1/chat/completions")
+    URL completions;
 
     /** Each test starts with Redis in use (the first one makes it fail for a while). */
     @BeforeEach
@@ -119,6 +127,37 @@ class ReservationsOnRedisTest {
         store.settle("third", "team-d", 1_000, 0).await().indefinitely();
         await().atMost(Duration.ofSeconds(5)).until(() -> held() == 0);
         assertTrue(spend() >= 3_000);
+    }
+
+    @Test
+    void aClientThatLeavesWhileItsReservationTravelsToRedisLeavesNothingReserved() throws Exception {
+        long settledBefore = settledIds();
+        // Redis holds every command for a second: the chat's reservation is on its way when its client leaves.
+        redis.execute(Command.CLIENT, "PAUSE", "1000", "ALL").await().indefinitely();
+        long paused = System.nanoTime();
+        String body = "{\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"leave\"}]}";
+        try (Socket client = new Socket(completions.getHost(), completions.getPort())) {
+            OutputStream out = client.getOutputStream();
+            out.write(("POST " + completions.getPath() + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(150);
+        }
+        // Once the pause ends, the reservation reaches Redis and so does its release: nothing stays held, well before
+        // the reservations' 3 s time to live would free it.
+        await().atMost(Duration.ofSeconds(5)).until(() -> settledIds() > settledBefore);
+        assertEquals(0, held(), "nothing held after the client left");
+        assertTrue(System.nanoTime() - paused < 3_000_000_000L, "freed by the release, not by the time to live");
+    }
+
+    /** The reservations Redis remembers as settled. */
+    private long settledIds() {
+        long settled = 0;
+        for (Response field : redis.execute(Command.HKEYS, RESERVATIONS).await().indefinitely()) {
+            settled += field.toString().startsWith("x:") ? 1 : 0;
+        }
+        return settled;
     }
 
     private String hget(String field) {
